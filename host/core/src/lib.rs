@@ -1,0 +1,1 @@
+//! Lethe core (to be written).

@@ -1,0 +1,1 @@
+//! Classification of record attributes (to be written).
