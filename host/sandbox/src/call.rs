@@ -1,0 +1,78 @@
+//! One call into a plugin: a fresh `Store` with every limit set, the call
+//! itself, and the translation of whatever went wrong into a [`CallError`].
+
+use wasmtime::{Store, Trap};
+
+use crate::engine::SandboxInner;
+use crate::error::CallError;
+use crate::limiter::CallLimiter;
+use crate::sanitize::scrub_plugin_text;
+use crate::state::{HostState, PluginLogLevel};
+
+/// Runs `body` in a new store under the sandbox's limits.
+///
+/// Every call gets its own store, so nothing survives from one batch to the
+/// next, and a trap poisons nothing shared.
+pub(crate) fn with_store<R>(
+    sandbox: &SandboxInner,
+    plugin: &str,
+    body: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
+) -> Result<R, CallError> {
+    let config = &sandbox.config;
+    let _permit = sandbox.permits.acquire();
+    let state = HostState::new(
+        CallLimiter::new(config.memory_limit, config.table_elements),
+        config.max_log_messages,
+        config.max_log_bytes,
+    );
+    let mut store = Store::new(&sandbox.engine, state);
+    store.limiter(|s| &mut s.limiter);
+    store.set_epoch_deadline(config.deadline_ticks());
+    store.epoch_deadline_trap();
+    store.set_hostcall_fuel(config.max_hostcall_bytes);
+
+    let result = body(&mut store);
+    emit_logs(plugin, store.data_mut());
+    result.map_err(|e| classify(&e, store.data().limiter.refused(), sandbox))
+}
+
+/// Maps a wasmtime error to what it means for the tenant.
+fn classify(e: &wasmtime::Error, memory_refused: bool, sandbox: &SandboxInner) -> CallError {
+    let config = &sandbox.config;
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => CallError::Timeout {
+            budget: config.call_deadline,
+        },
+        Some(Trap::StackOverflow) => CallError::StackOverflow,
+        _ if memory_refused => CallError::MemoryExhausted {
+            limit: config.memory_limit,
+        },
+        Some(trap) => CallError::Trapped {
+            trap: trap.to_string(),
+        },
+        None => CallError::Host(first_line(&e.to_string())),
+    }
+}
+
+/// Forwards the plugin's log to ours, scrubbed: plugin authors may log values.
+fn emit_logs(plugin: &str, state: &mut HostState) {
+    let (logs, dropped) = state.take_logs();
+    for log in logs {
+        let message = scrub_plugin_text(&log.message);
+        match log.level {
+            PluginLogLevel::Debug => tracing::debug!(target: "lethe::plugin", plugin, "{message}"),
+            PluginLogLevel::Info => tracing::info!(target: "lethe::plugin", plugin, "{message}"),
+            PluginLogLevel::Warn => tracing::warn!(target: "lethe::plugin", plugin, "{message}"),
+            PluginLogLevel::Error => tracing::error!(target: "lethe::plugin", plugin, "{message}"),
+        }
+    }
+    if dropped > 0 {
+        tracing::debug!(target: "lethe::plugin", plugin, dropped, "plugin log messages dropped");
+    }
+}
+
+/// The first line of a message, at most 300 bytes.
+pub(crate) fn first_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or_default();
+    crate::state::truncate_on_char_boundary(line.to_owned(), 300)
+}

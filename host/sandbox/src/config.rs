@@ -1,0 +1,177 @@
+//! The limits every plugin call runs under, with their defaults.
+
+use std::time::Duration;
+
+/// Time budget of one batch (one call into a plugin), by default.
+pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_millis(50);
+/// How often the epoch ticker advances; deadlines are counted in ticks.
+pub const DEFAULT_EPOCH_TICK: Duration = Duration::from_millis(1);
+/// Cap on each linear memory of a plugin instance, by default (64 MiB).
+pub const DEFAULT_MEMORY_LIMIT: usize = 64 << 20;
+/// Cap on a table's elements, by default.
+pub const DEFAULT_TABLE_ELEMENTS: usize = 100_000;
+/// Wasm stack a plugin may use, by default (512 KiB, wasmtime's own default).
+pub const DEFAULT_MAX_WASM_STACK: usize = 512 << 10;
+/// Largest component accepted for validation, by default (16 MiB).
+pub const DEFAULT_MAX_COMPONENT_SIZE: usize = 16 << 20;
+/// Most bytes a plugin may pass to one host import call (its log), by default.
+pub const DEFAULT_MAX_HOSTCALL_BYTES: usize = 64 << 10;
+/// Most plugin instances alive at once, by default; further calls wait.
+pub const DEFAULT_MAX_CONCURRENT_INSTANCES: u32 = 64;
+/// Most bytes of text (or of field values) in one batch, by default.
+pub const DEFAULT_BATCH_BYTES: usize = 256 << 10;
+/// Most texts or items in one batch, by default.
+pub const DEFAULT_BATCH_ITEMS: usize = 512;
+/// Most log messages kept per call, by default.
+pub const DEFAULT_MAX_LOG_MESSAGES: usize = 16;
+/// Longest log message kept, in bytes, by default.
+pub const DEFAULT_MAX_LOG_BYTES: usize = 512;
+
+/// How a [`Sandbox`](crate::Sandbox) treats plugins. Build with
+/// [`SandboxConfig::default`] and the by-value setters.
+///
+/// Limits apply per call (one batch): each call gets a fresh `Store`, so a
+/// plugin keeps nothing from one batch to the next.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub(crate) call_deadline: Duration,
+    pub(crate) epoch_tick: Duration,
+    pub(crate) memory_limit: usize,
+    pub(crate) table_elements: usize,
+    pub(crate) max_wasm_stack: usize,
+    pub(crate) max_component_size: usize,
+    pub(crate) max_hostcall_bytes: usize,
+    pub(crate) max_concurrent_instances: u32,
+    pub(crate) batch_bytes: usize,
+    pub(crate) batch_items: usize,
+    pub(crate) max_log_messages: usize,
+    pub(crate) max_log_bytes: usize,
+    pub(crate) pooling: bool,
+    pub(crate) memory_reservation: Option<u64>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            call_deadline: DEFAULT_CALL_DEADLINE,
+            epoch_tick: DEFAULT_EPOCH_TICK,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+            table_elements: DEFAULT_TABLE_ELEMENTS,
+            max_wasm_stack: DEFAULT_MAX_WASM_STACK,
+            max_component_size: DEFAULT_MAX_COMPONENT_SIZE,
+            max_hostcall_bytes: DEFAULT_MAX_HOSTCALL_BYTES,
+            max_concurrent_instances: DEFAULT_MAX_CONCURRENT_INSTANCES,
+            batch_bytes: DEFAULT_BATCH_BYTES,
+            batch_items: DEFAULT_BATCH_ITEMS,
+            max_log_messages: DEFAULT_MAX_LOG_MESSAGES,
+            max_log_bytes: DEFAULT_MAX_LOG_BYTES,
+            pooling: true,
+            memory_reservation: None,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// Time budget of one call (one batch). Defaults to [`DEFAULT_CALL_DEADLINE`].
+    ///
+    /// Enforced with epoch interruption: the call traps at the first epoch
+    /// check after the budget, so it ends within about one
+    /// [tick](Self::epoch_tick) of it. It does not bound time spent in the
+    /// host, which plugins cannot reach except for the log.
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.call_deadline = deadline;
+        self
+    }
+
+    /// Resolution of deadlines. Defaults to [`DEFAULT_EPOCH_TICK`].
+    pub fn epoch_tick(mut self, tick: Duration) -> Self {
+        self.epoch_tick = tick.max(Duration::from_micros(100));
+        self
+    }
+
+    /// Cap on each linear memory, in bytes. Defaults to [`DEFAULT_MEMORY_LIMIT`].
+    ///
+    /// Counts only the guest's linear memory, not wasmtime's or the host's
+    /// own allocations.
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
+        self
+    }
+
+    /// Wasm stack per call, in bytes. Defaults to [`DEFAULT_MAX_WASM_STACK`].
+    pub fn max_wasm_stack(mut self, bytes: usize) -> Self {
+        self.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Largest component accepted. Defaults to [`DEFAULT_MAX_COMPONENT_SIZE`].
+    pub fn max_component_size(mut self, bytes: usize) -> Self {
+        self.max_component_size = bytes;
+        self
+    }
+
+    /// Most instances alive at once. Defaults to
+    /// [`DEFAULT_MAX_CONCURRENT_INSTANCES`]; calls beyond it wait their turn.
+    /// Also sizes the pooling allocator.
+    pub fn max_concurrent_instances(mut self, n: u32) -> Self {
+        self.max_concurrent_instances = n.max(1);
+        self
+    }
+
+    /// Most bytes of text per batch. Defaults to [`DEFAULT_BATCH_BYTES`].
+    /// Larger inputs are split; one text larger than this is its own batch.
+    pub fn batch_bytes(mut self, bytes: usize) -> Self {
+        self.batch_bytes = bytes.max(1);
+        self
+    }
+
+    /// Most texts or items per batch. Defaults to [`DEFAULT_BATCH_ITEMS`].
+    pub fn batch_items(mut self, n: usize) -> Self {
+        self.batch_items = n.max(1);
+        self
+    }
+
+    /// Whether to try the pooling allocator (fast instantiation). Defaults to
+    /// `true`; when the machine cannot reserve the address space for it, the
+    /// sandbox falls back to on-demand allocation by itself.
+    pub fn pooling(mut self, enabled: bool) -> Self {
+        self.pooling = enabled;
+        self
+    }
+
+    /// Address space reserved per linear memory, in bytes. Defaults to
+    /// wasmtime's own (4 GiB on 64-bit hosts, which lets bounds checks be
+    /// elided); a smaller reservation suits machines with little virtual
+    /// address space, at the cost of explicit bounds checks.
+    ///
+    /// Part of the engine's compatibility hash: artifacts compiled under one
+    /// reservation are recompiled, not loaded, under another.
+    pub fn memory_reservation(mut self, bytes: u64) -> Self {
+        self.memory_reservation = Some(bytes);
+        self
+    }
+
+    /// The configured time budget per call.
+    pub fn deadline(&self) -> Duration {
+        self.call_deadline
+    }
+
+    /// Deadline in epoch ticks, rounded up, plus one for the tick in progress.
+    pub(crate) fn deadline_ticks(&self) -> u64 {
+        let tick = self.epoch_tick.as_nanos().max(1);
+        (self.call_deadline.as_nanos().div_ceil(tick) as u64).max(1) + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadline_is_counted_in_whole_ticks_plus_one() {
+        let c = SandboxConfig::default().call_deadline(Duration::from_millis(50));
+        assert_eq!(c.deadline_ticks(), 51);
+        let c = c.call_deadline(Duration::from_micros(1500));
+        assert_eq!(c.deadline_ticks(), 3);
+    }
+}

@@ -1,0 +1,140 @@
+//! The standard plugins pass admission and answer correctly through the
+//! sandbox, exactly as the host will call them.
+
+use std::thread;
+
+use lethe_core::{Category, flatten};
+use lethe_detectors::Subject;
+use lethe_sandbox::{Sandbox, SandboxConfig};
+use serde_json::json;
+
+fn sandbox() -> Sandbox {
+    Sandbox::new().expect("sandbox")
+}
+
+#[test]
+fn every_standard_plugin_validates() {
+    let sandbox = sandbox();
+    for (name, wasm) in lethe_std_plugins::BUILTIN {
+        let validated = sandbox
+            .validate(wasm)
+            .unwrap_or_else(|e| panic!("{name} refused: {e}"));
+        let report = validated.report;
+        assert_eq!(report.worlds.scrubber, *name == "std-scrubber", "{name}");
+        assert_eq!(report.worlds.field_map, *name != "std-scrubber", "{name}");
+        assert!(
+            report.shape.imports.iter().all(|i| !i.starts_with("wasi:filesystem")),
+            "{name}: {:?}",
+            report.shape.imports
+        );
+        let summary = report.to_string();
+        assert!(summary.starts_with("valid lethe:plugin@0.1.0"), "{summary}");
+    }
+}
+
+#[test]
+fn the_scrubber_finds_pii_at_exact_byte_offsets() {
+    let plugin = sandbox()
+        .compile(lethe_std_plugins::STD_SCRUBBER)
+        .unwrap()
+        .plugin;
+    let text = "Hej Åsa ☎ ring 070-123 45 67 eller maila asa.berg@example.com, kort 4111 1111 1111 1111.";
+    let spans = plugin.scan(&[text], None).unwrap().remove(0);
+    let found: Vec<(Category, &str)> = spans
+        .iter()
+        .map(|s| (s.category, &text[s.start..s.end]))
+        .collect();
+    assert!(found.contains(&(Category::Phone, "070-123 45 67")), "{found:?}");
+    assert!(found.contains(&(Category::Email, "asa.berg@example.com")), "{found:?}");
+    assert!(found.contains(&(Category::Payment, "4111 1111 1111 1111")), "{found:?}");
+}
+
+#[test]
+fn the_scrubber_finds_a_subject_in_other_spellings() {
+    let plugin = sandbox()
+        .compile(lethe_std_plugins::STD_SCRUBBER)
+        .unwrap()
+        .plugin;
+    let subject = Subject {
+        names: vec!["John Smith".into()],
+        emails: vec!["john.smith@example.com".into()],
+        phones: vec!["0701234567".into()],
+        ids: vec![],
+    };
+    let text = "Spoke to J. Smith, reach him at JOHN.SMITH@EXAMPLE.COM or +46 70-123 45 67.";
+    let spans = plugin.scan(&[text], Some(&subject)).unwrap().remove(0);
+    let found: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
+    for expected in ["J. Smith", "JOHN.SMITH@EXAMPLE.COM", "+46 70-123 45 67"] {
+        assert!(found.contains(&expected), "{expected} not in {found:?}");
+    }
+}
+
+#[test]
+fn the_commerce_field_map_marks_pii_and_keeps_retained_amounts() {
+    let plugin = sandbox()
+        .compile(lethe_std_plugins::FIELDMAP_COMMERCE)
+        .unwrap()
+        .plugin;
+    assert_eq!(plugin.kinds().unwrap(), ["profile", "order", "conversation"]);
+    let order = flatten(&json!({
+        "order_id": "SO-1", "total": 12.5, "currency": "SEK", "email": "a@example.com",
+        "lines": [{"sku": "X", "title": "Tee", "quantity": 1, "unit_price": 12.5}],
+        "shipping_address": {"name": "Ann Berg", "street": "Storgatan 1"},
+        "notes": "call me",
+    }));
+    let marks = plugin.classify("order", &[order]).unwrap().remove(0);
+    let marked: Vec<(String, Category)> = marks
+        .iter()
+        .map(|m| (m.path.to_string(), m.category))
+        .collect();
+    assert!(marked.contains(&("email".into(), Category::Email)), "{marked:?}");
+    assert!(marked.contains(&("shipping_address.name".into(), Category::Name)), "{marked:?}");
+    assert!(marked.contains(&("notes".into(), Category::FreeText)), "{marked:?}");
+    for kept in ["total", "currency", "lines[0].unit_price", "order_id"] {
+        assert!(marked.iter().all(|(p, _)| p != kept), "{kept} marked: {marked:?}");
+    }
+    let err = plugin.classify("invoice", &[flatten(&json!({}))]).unwrap_err();
+    assert!(err.to_string().contains("profile"), "{err}");
+}
+
+#[test]
+fn large_inputs_are_split_into_batches_and_keep_their_order() {
+    let sandbox = Sandbox::with_config(SandboxConfig::default().batch_items(7).batch_bytes(1024))
+        .unwrap();
+    let plugin = sandbox
+        .compile(lethe_std_plugins::STD_SCRUBBER)
+        .unwrap()
+        .plugin;
+    let texts: Vec<String> = (0..100)
+        .map(|i| format!("{} user{i}@example.com", "x".repeat(i * 3)))
+        .collect();
+    let spans = plugin.scan(&texts, None).unwrap();
+    assert_eq!(spans.len(), 100);
+    for (i, (text, spans)) in texts.iter().zip(&spans).enumerate() {
+        assert_eq!(&text[spans[0].start..spans[0].end], format!("user{i}@example.com"));
+    }
+}
+
+#[test]
+fn more_callers_than_instances_wait_their_turn() {
+    let sandbox = Sandbox::with_config(SandboxConfig::default().max_concurrent_instances(2))
+        .unwrap();
+    let plugin = sandbox
+        .compile(lethe_std_plugins::STD_SCRUBBER)
+        .unwrap()
+        .plugin;
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let plugin = plugin.clone();
+            thread::spawn(move || {
+                for i in 0..25 {
+                    let text = format!("t{t} i{i} write to someone@example.com");
+                    assert_eq!(plugin.scan(&[text], None).unwrap()[0].len(), 1);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("no caller failed");
+    }
+}

@@ -1,0 +1,29 @@
+//! Lethe's standard plugins, built from `plugins/` by this crate's build
+//! script and embedded as bytes, so every binary carries them and no `.wasm`
+//! is ever committed.
+//!
+//! - [`STD_SCRUBBER`] — finds e-mails, phones, cards, IBANs, national ids and
+//!   IPs in free text (the shared `lethe-detectors`), and a subject's known
+//!   values in other spellings;
+//! - [`FIELDMAP_COMMERCE`] — classifies the commerce shapes (profile, order,
+//!   conversation);
+//! - [`FIELDMAP_GENERIC`] — classifies any kind by attribute-name conventions.
+//!
+//! With the `hostile` feature, [`hostile`] also serves the fixtures the
+//! sandbox's tests attack it with.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+include!(concat!(env!("OUT_DIR"), "/plugins.rs"));
+
+/// The built-in plugins by the names the CLI accepts (`builtin:NAME`).
+pub const BUILTIN: &[(&str, &[u8])] = &[
+    ("std-scrubber", STD_SCRUBBER),
+    ("fieldmap-commerce", FIELDMAP_COMMERCE),
+    ("fieldmap-generic", FIELDMAP_GENERIC),
+];
+
+/// A built-in plugin's component by name.
+pub fn builtin(name: &str) -> Option<&'static [u8]> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}

@@ -1,1 +1,0 @@
-//! Classification of record attributes (to be written).

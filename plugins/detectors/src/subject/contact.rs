@@ -1,0 +1,246 @@
+//! The subject's e-mail addresses, phone numbers and identifiers.
+//!
+//! - **E-mail**: the whole address, ASCII case-insensitive (0.99); and the
+//!   local part alone as a token when it has at least four chars (0.9),
+//!   e.g. a login `john.smith` quoted in a chat.
+//! - **Phone**: compared as digits. The stored number is reduced once to
+//!   its national significant number (NSN): country code (after `+` or
+//!   `00`) and trunk `0` removed, or the NANP `1`. In the text, every
+//!   phone-like [`Run`] (and each shorter prefix of its groups) is reduced
+//!   the same ways, trying each reading (`0…`, `+CC…`, `00CC…`, `CC…`
+//!   without `+`, `1…`), and matches if one reading equals a stored NSN.
+//!   NSNs shorter than seven digits are ignored. Score 0.98.
+//! - **Identifier**: the whole value, ASCII case-insensitive, as a token of
+//!   its own (0.97). Identifiers shorter than three chars are ignored: they
+//!   would match everywhere.
+
+use crate::text::boundary::{self, char_at, char_before, is_word_char};
+use crate::text::dialing::country_code_len;
+use crate::text::phone::Run;
+use crate::{Detector, Finding};
+
+/// Shortest NSN matched.
+pub(crate) const MIN_PHONE_DIGITS: usize = 7;
+/// Shortest identifier matched.
+pub(crate) const MIN_ID_CHARS: usize = 3;
+/// Shortest local part matched alone.
+pub(crate) const MIN_LOCAL_CHARS: usize = 4;
+
+/// Whether `b` may appear in an e-mail local part.
+#[inline]
+fn is_local(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+}
+
+/// Whether an address or local part ending at `end` stands alone: not
+/// followed by a word char, `@`, or a `.`/`-`/`+`/`%` that continues it.
+fn email_ends(text: &str, end: usize) -> bool {
+    match char_at(text, end) {
+        None => true,
+        Some(c) if is_word_char(c) || c == '@' => false,
+        Some('.' | '-' | '+' | '%') => !text
+            .as_bytes()
+            .get(end + 1)
+            .is_some_and(u8::is_ascii_alphanumeric),
+        Some(_) => true,
+    }
+}
+
+/// A stored e-mail address, lowercased, with its local part.
+#[derive(Clone, Debug)]
+pub(crate) struct Email {
+    /// The whole address.
+    pub full: String,
+    /// Length of the local part, if it is long enough to match alone.
+    pub local: Option<usize>,
+}
+
+impl Email {
+    /// Prepares a stored address; `None` if it has no `@`.
+    pub(crate) fn new(raw: &str) -> Option<Email> {
+        let full = raw.trim().to_ascii_lowercase();
+        let at = full.find('@').filter(|&at| at > 0)?;
+        let local = (full[..at].chars().count() >= MIN_LOCAL_CHARS).then_some(at);
+        Some(Email { full, local })
+    }
+
+    /// The address or its local part at `i`, pushed onto `out`; returns the
+    /// end of the match (or `i`).
+    pub(crate) fn find(&self, text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
+        if char_before(text, i).is_some_and(is_local) {
+            return i;
+        }
+        let rest = &text.as_bytes()[i..];
+        let full = self.full.as_bytes();
+        let (end, score) = if rest.len() >= full.len()
+            && rest[..full.len()].eq_ignore_ascii_case(full)
+            && email_ends(text, i + full.len())
+        {
+            (i + full.len(), 0.99)
+        } else {
+            match self.local {
+                Some(n)
+                    if rest.len() >= n
+                        && rest[..n].eq_ignore_ascii_case(&full[..n])
+                        && email_ends(text, i + n) =>
+                {
+                    (i + n, 0.9)
+                }
+                _ => return i,
+            }
+        };
+        out.push(Finding {
+            start: i,
+            end,
+            detector: Detector::SubjectEmail,
+            score,
+        });
+        end
+    }
+}
+
+/// The readings of a phone-like digit string as an NSN, in a fixed array
+/// (unused slots are empty).
+fn readings(plus: bool, d: &[u8]) -> [&[u8]; 4] {
+    if plus {
+        return [after_cc(d), &[], &[], &[]];
+    }
+    match d {
+        [b'0', b'0', rest @ ..] => [after_cc(rest), &[], &[], &[]],
+        [b'0', rest @ ..] => [rest, &[], &[], &[]],
+        [b'1', rest @ ..] if d.len() == 11 => [d, rest, after_cc(d), &[]],
+        _ => [d, after_cc(d), &[], &[]],
+    }
+}
+
+/// The digits after the country code (and one trunk `0`), or nothing.
+fn after_cc(d: &[u8]) -> &[u8] {
+    match country_code_len(d) {
+        Some(n) if n < d.len() => {
+            let nsn = &d[n..];
+            nsn.strip_prefix(b"0").unwrap_or(nsn)
+        }
+        _ => &[],
+    }
+}
+
+/// The NSN of a stored phone number, if it has enough digits.
+pub(crate) fn phone_nsn(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let digits: Vec<u8> = raw.bytes().filter(u8::is_ascii_digit).collect();
+    let plus = raw.starts_with('+');
+    let nsn = if plus || digits.starts_with(b"00") {
+        let d = if plus { &digits[..] } else { &digits[2..] };
+        readings(true, d)[0]
+    } else {
+        readings(false, &digits)[usize::from(digits.len() == 11 && digits[0] == b'1')]
+    };
+    (nsn.len() >= MIN_PHONE_DIGITS).then(|| String::from_utf8_lossy(nsn).into_owned())
+}
+
+/// One of `nsns` written as a phone number at `i`, pushed onto `out`;
+/// returns the end of the match (or `i`).
+pub(crate) fn find_phone(nsns: &[String], text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
+    if !boundary::starts_free(text, i) {
+        return i;
+    }
+    let Some(run) = Run::parse(text.as_bytes(), i) else {
+        return i;
+    };
+    for k in (1..=run.len()).rev() {
+        let g = run.groups(k)[k - 1];
+        let d = run.digits(k);
+        if d.len() < MIN_PHONE_DIGITS {
+            break;
+        }
+        if text.as_bytes()[g.end - 1] == b')' || !boundary::ends_free(text, g.end, false) {
+            continue;
+        }
+        let hit = readings(run.plus, d)
+            .iter()
+            .any(|r| r.len() >= MIN_PHONE_DIGITS && nsns.iter().any(|n| n.as_bytes() == *r));
+        if hit {
+            out.push(Finding {
+                start: i,
+                end: g.end,
+                detector: Detector::SubjectPhone,
+                score: 0.98,
+            });
+            return g.end;
+        }
+    }
+    i
+}
+
+/// One of `ids` (lowercased) as a token at `i`, pushed onto `out`; returns
+/// the end of the match (or `i`).
+pub(crate) fn find_id(ids: &[String], text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
+    let rest = &text.as_bytes()[i..];
+    for id in ids {
+        let id = id.as_bytes();
+        let end = i + id.len();
+        if rest.len() >= id.len()
+            && rest[..id.len()].eq_ignore_ascii_case(id)
+            && text.is_char_boundary(end)
+            && id_ends(text, end)
+        {
+            out.push(Finding {
+                start: i,
+                end,
+                detector: Detector::SubjectId,
+                score: 0.97,
+            });
+            return end;
+        }
+    }
+    i
+}
+
+/// Whether an identifier ending at `end` is a token of its own.
+fn id_ends(text: &str, end: usize) -> bool {
+    match char_at(text, end) {
+        None => true,
+        Some(c) if is_word_char(c) => false,
+        Some('-' | '/' | '.' | '@' | ':') => !text
+            .as_bytes()
+            .get(end + 1)
+            .is_some_and(u8::is_ascii_alphanumeric),
+        Some(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_phones_reduce_to_nsn() {
+        assert_eq!(phone_nsn("0701234567").as_deref(), Some("701234567"));
+        assert_eq!(phone_nsn("+46 70-123 45 67").as_deref(), Some("701234567"));
+        assert_eq!(phone_nsn("0046701234567").as_deref(), Some("701234567"));
+        assert_eq!(phone_nsn("+1 202 555 0143").as_deref(), Some("2025550143"));
+        assert_eq!(phone_nsn("1-202-555-0143").as_deref(), Some("2025550143"));
+        assert_eq!(phone_nsn("(202) 555-0143").as_deref(), Some("2025550143"));
+        assert_eq!(phone_nsn("+44 (0)20 7946 0958").as_deref(), Some("2079460958"));
+        assert_eq!(phone_nsn("12345"), None);
+        assert_eq!(phone_nsn(""), None);
+    }
+
+    #[test]
+    fn emails_and_ids() {
+        let e = Email::new(" John.Smith@Example.com ").unwrap();
+        assert_eq!((e.full.as_str(), e.local), ("john.smith@example.com", Some(10)));
+        assert_eq!(Email::new("abc@example.com").unwrap().local, None);
+        assert!(Email::new("nope").is_none());
+        let mut out = Vec::new();
+        let t = "JOHN.SMITH@EXAMPLE.COM.";
+        assert_eq!(e.find(t, 0, &mut out), 22);
+        assert_eq!(e.find("john.smith.", 0, &mut out), 10);
+        assert_eq!(e.find("john.smith@other.example", 0, &mut out), 0);
+        assert_eq!(e.find("john.smithy", 0, &mut out), 0);
+        let ids = ["cust-00123".to_owned()];
+        assert_eq!(find_id(&ids, "CUST-00123, ok", 0, &mut out), 10);
+        assert_eq!(find_id(&ids, "cust-00123-7", 0, &mut out), 0);
+        assert_eq!(find_id(&ids, "cust-001234", 0, &mut out), 0);
+    }
+}

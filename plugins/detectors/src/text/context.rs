@@ -1,0 +1,144 @@
+//! Words next to a bare number that say what it is.
+//!
+//! A bare digit run (`0701234567`, `8112289874`) is ambiguous: it may be a
+//! phone number or an order number. The scanners call these checks only for
+//! such bare forms; a number written with its usual separators is trusted.
+//!
+//! - [`reference_before`]: `Order #`, `order no.`, `invoice`, `ref`,
+//!   `tracking`, `id`, `ärende`, ... or a currency (`$`, `SEK`, `kr`) right
+//!   before the number, or a currency right after it: suppress.
+//! - [`ssn_before`]: `SSN`, `social security` within a few words before a
+//!   bare 9-digit run: required for a bare SSN.
+//! - [`version_before`]: `version`, `ver`, `build` before a dotted quad:
+//!   suppress the IPv4 reading.
+//!
+//! The look-behind is bounded (two words, 48 bytes) and case-insensitive.
+
+/// Words that mark the next number as a reference, not personal data.
+const REFERENCE_WORDS: &[&[u8]] = &[
+    b"order", b"orders", b"ordernr", b"ordernummer", b"invoice", b"inv", b"faktura",
+    b"fakturanr", b"fakturanummer", b"ref", b"reference", b"referens", b"refnr",
+    b"tracking", b"shipment", b"parcel", b"ticket", b"case", b"id", b"txn",
+    b"transaction", b"receipt", b"kvitto", b"booking", b"bokning", b"confirmation",
+    b"\xc3\xa4rende", b"\xc3\x84rende", b"sku", b"serial", b"batch", b"timestamp", b"ts", b"epoch",
+];
+
+/// Words that stand between a reference word and the number (`order no.`).
+const NUMBER_WORDS: &[&[u8]] = &[b"no", b"nr", b"num", b"number", b"nummer", b"n\xc2\xba"];
+
+/// Currency words and symbols.
+const CURRENCIES: &[&[u8]] = &[
+    b"$", b"\xe2\x82\xac", b"\xc2\xa3", b"kr", b"sek", b"usd", b"eur", b"gbp", b"nok", b"dkk",
+    b"chf", b"isk",
+];
+
+/// Words that make a bare dotted quad a version, not an address.
+const VERSION_WORDS: &[&[u8]] = &[b"version", b"ver", b"v", b"build", b"release", b"firmware"];
+
+/// Separators skipped between a context word and the number.
+#[inline]
+fn is_gap(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b':' | b'.' | b'-' | b'=' | b'(')
+}
+
+/// The word (ASCII letters or non-ASCII bytes) ending before `i`, after
+/// skipping gap bytes, as `(start, end, saw_hash)`. `$`, `€`, `£` and `#`
+/// count as one-symbol words.
+fn word_before(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    let floor = i.saturating_sub(24);
+    while i > floor && is_gap(b[i - 1]) {
+        i -= 1;
+    }
+    let end = i;
+    if i > 0 && matches!(b[i - 1], b'$' | b'#') {
+        return Some((i - 1, end));
+    }
+    while i > floor && (b[i - 1].is_ascii_alphabetic() || b[i - 1] >= 0x80) {
+        i -= 1;
+    }
+    (i < end).then_some((i, end))
+}
+
+fn is_one_of(word: &[u8], list: &[&[u8]]) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Whether the number at `start` follows a reference word or `#`
+/// (`Order #`, `order no.`, `ref:`), or a currency.
+pub(crate) fn reference_before(text: &str, start: usize) -> bool {
+    let b = text.as_bytes();
+    let Some((s1, e1)) = word_before(b, start) else {
+        return false;
+    };
+    let w1 = &b[s1..e1];
+    if w1 == b"#" || is_one_of(w1, REFERENCE_WORDS) || is_one_of(w1, CURRENCIES) {
+        return true;
+    }
+    if !is_one_of(w1, NUMBER_WORDS) {
+        return false;
+    }
+    word_before(b, s1).is_some_and(|(s2, e2)| is_one_of(&b[s2..e2], REFERENCE_WORDS))
+}
+
+/// Whether a currency word follows the number ending at `end` (`12 500 kr`).
+pub(crate) fn currency_after(text: &str, end: usize) -> bool {
+    let b = &text.as_bytes()[end..];
+    let b = &b[b.iter().take_while(|&&c| c == b' ').count()..];
+    let n = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    (n > 0 && is_one_of(&b[..n], CURRENCIES)) || b.starts_with(b":-")
+}
+
+/// Whether `SSN`, `SS#` or `social security` occurs in the 48 bytes before
+/// `start`.
+pub(crate) fn ssn_before(text: &str, start: usize) -> bool {
+    let b = text.as_bytes();
+    let window = &b[start.saturating_sub(48)..start];
+    let has = |needle: &[u8]| {
+        window
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    has(b"ssn") || has(b"ss#") || has(b"social security") || has(b"soc. sec")
+}
+
+/// Whether a version word comes right before the number at `start`.
+pub(crate) fn version_before(text: &str, start: usize) -> bool {
+    let b = text.as_bytes();
+    word_before(b, start).is_some_and(|(s, e)| is_one_of(&b[s..e], VERSION_WORDS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn before(s: &str) -> bool {
+        reference_before(s, s.len())
+    }
+
+    #[test]
+    fn reference_words() {
+        for s in [
+            "Order #", "order no. ", "Order No: ", "invoice ", "Ref: ", "ordernr ", "tracking: ",
+            "order-nr ", "ID ", "Ärende ", "ärende ", "$", "SEK ", "€",
+        ] {
+            assert!(before(s), "{s:?}");
+        }
+        for s in ["", "call me on ", "phone no. ", "Tel: ", "nummer ", "ring "] {
+            assert!(!before(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn currency_and_ssn_and_version() {
+        assert!(currency_after("12 500 kr", 6));
+        assert!(currency_after("12 500 SEK.", 6));
+        assert!(currency_after("500:-", 3));
+        assert!(!currency_after("500 kronor", 3));
+        assert!(ssn_before("my SSN is ", 10));
+        assert!(ssn_before("Social Security number: ", 24));
+        assert!(!ssn_before("my number is ", 13));
+        assert!(version_before("version ", 8));
+        assert!(version_before("v. ", 3));
+        assert!(!version_before("server ", 7));
+    }
+}

@@ -1,0 +1,225 @@
+//! Numbering plans: which digit strings are phone numbers.
+//!
+//! [`classify`] judges the first `k` groups of a [`Run`]:
+//!
+//! - **International** (`+CC …`, or `00CC …`): the country code is cut by
+//!   the ITU zone table ([`country_code_len`]); one trunk `0` after it is
+//!   dropped (`+44 (0)20 …`, `+46 070 …`); the national significant number
+//!   (NSN) must have the country's length ([`nsn_len`]; NANP rules for
+//!   `+1`). Scores: `+` with groups 0.9, compact `+` 0.85, `00` with groups
+//!   0.85, compact `00` 0.7 (bare).
+//! - **Trunk `0` national** (SE, UK, DE, FR, ...): `0` then a non-zero
+//!   digit, 9-12 digits, written in groups whose first (the area code) has
+//!   2-5 digits: 0.8. Without separators only the distinctive lengths 10
+//!   and 11 (and 12 for German mobiles `015x`-`017x`): 0.6, bare.
+//! - **NANP national**: `NPA NXX XXXX` in groups of 3-3-4, optionally after
+//!   a `1` group (`1-800-555-0199`); area and exchange start with 2-9 and
+//!   are not N11: 0.8. A bare 10-digit run is not accepted: it is as likely
+//!   an order number.
+//!
+//! In every form, the separators after the first one (and after the
+//! country code) must all be the same, which keeps dates and lists
+//! (`05/01/2024 10`) out while allowing `070-123 45 67`. The SSN shape
+//! `0AA-GG-SSSS` is left to the SSN detector.
+
+use crate::text::num;
+use crate::text::phone::{Group, Run, Sep};
+
+/// How a plan judged a candidate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Verdict {
+    /// The finding's score.
+    pub score: f32,
+    /// Whether the candidate is a bare digit run (context may veto it).
+    pub bare: bool,
+}
+
+/// Length of the country code at the start of `d`, by ITU zone: `1` and
+/// `7` are one digit, the two-digit codes are listed, the rest have three.
+pub(crate) fn country_code_len(d: &[u8]) -> Option<usize> {
+    match d {
+        [b'1' | b'7', ..] => Some(1),
+        [b'0', ..] | [] | [_] => None,
+        [a, b, ..] => {
+            let two = num(&[*a, *b]);
+            let is_two = matches!(
+                two,
+                20 | 27 | 30..=34 | 36 | 39 | 40 | 41 | 43..=49 | 51..=58 | 60..=66 | 81 | 82
+                    | 84 | 86 | 90..=95 | 98
+            );
+            Some(if is_two { 2 } else { 3 })
+        }
+    }
+}
+
+/// The allowed lengths of national significant numbers under a country
+/// code; 6-12 for countries not listed.
+pub(crate) fn nsn_len(cc: u16) -> (usize, usize) {
+    match cc {
+        1 | 7 | 30 | 52 | 90 | 91 => (10, 10),
+        27 | 31 | 33 | 34 | 40 | 41 | 48 | 61 | 351 | 420 | 421 => (9, 9),
+        45 | 47 | 370 | 371 | 386 => (8, 8),
+        20 => (9, 10),
+        32 | 36 => (8, 9),
+        39 => (6, 11),
+        43 => (4, 13),
+        44 | 81 => (9, 10),
+        46 => (7, 9),
+        49 => (6, 11),
+        55 | 86 => (10, 11),
+        64 => (8, 10),
+        352 => (4, 11),
+        353 => (7, 9),
+        354 => (7, 7),
+        358 => (5, 12),
+        372 => (7, 8),
+        _ => (6, 12),
+    }
+}
+
+/// Whether 10 digits are a NANP number: `NPA NXX XXXX`, with NPA and NXX
+/// starting 2-9 and not of the form N11.
+pub(crate) fn nanp(d: &[u8]) -> bool {
+    let n11 = |x: &[u8]| x[1] == b'1' && x[2] == b'1';
+    d.len() == 10
+        && (b'2'..=b'9').contains(&d[0])
+        && (b'2'..=b'9').contains(&d[3])
+        && !n11(&d[..3])
+        && !n11(&d[3..6])
+}
+
+/// The national significant number of an international number `d` (the
+/// digits after `+` or `00`), or `None` if no plan accepts it.
+pub(crate) fn international_nsn(d: &[u8]) -> Option<(u16, &[u8])> {
+    let cc_len = country_code_len(d)?;
+    let cc = num(&d[..cc_len]);
+    let mut nsn = &d[cc_len..];
+    if cc != 39 && nsn.first() == Some(&b'0') {
+        nsn = &nsn[1..];
+    }
+    let (min, max) = nsn_len(cc);
+    let ok = (min..=max).contains(&nsn.len())
+        && (cc == 39 || nsn[0] != b'0')
+        && cc_len + nsn.len() <= 15
+        && (cc != 1 || nanp(nsn))
+        && (cc != 44 || !matches!(nsn[0], b'4' | b'6'));
+    ok.then_some((cc, nsn))
+}
+
+/// How many digits a country code has.
+fn cc_digits(cc: u16) -> usize {
+    match cc {
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => 3,
+    }
+}
+
+/// Whether the separators of `groups` are all the same, parentheses aside,
+/// except the first one (and the one after the country code, when
+/// `skip_first`): `070-123 45 67`, `+46 70-123 45 67`.
+fn consistent(groups: &[Group], skip_first: bool) -> bool {
+    let mut seps = groups
+        .iter()
+        .skip(1 + usize::from(skip_first))
+        .map(|g| g.sep)
+        .filter(|&s| s != Sep::Paren);
+    seps.next();
+    let first = seps.next();
+    seps.all(|s| Some(s) == first)
+}
+
+/// Whether the first `k` groups of `run` are a phone number, and how sure.
+pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
+    let groups = run.groups(k);
+    let d = run.digits(k);
+    let separated = k > 1;
+    let verdict = |score, bare| Some(Verdict { score, bare });
+    if run.plus {
+        let (cc, _) = international_nsn(d)?;
+        if separated && (groups[0].len != cc_digits(cc) || !consistent(groups, true)) {
+            return None;
+        }
+        return verdict(if separated { 0.9 } else { 0.85 }, false);
+    }
+    if d.len() > 2 && d.starts_with(b"00") && d[2] != b'0' {
+        let (cc, _) = international_nsn(&d[2..])?;
+        if separated && (groups[0].len != 2 + cc_digits(cc) || !consistent(groups, true)) {
+            return None;
+        }
+        return if separated { verdict(0.85, false) } else { verdict(0.7, true) };
+    }
+    if d[0] == b'0' {
+        if d.len() < 2 || d[1] == b'0' {
+            return None;
+        }
+        if !separated {
+            let mobile_de = d.len() == 12 && matches!(d[2], b'5'..=b'7') && d[1] == b'1';
+            return (matches!(d.len(), 10 | 11) || mobile_de)
+                .then_some(Verdict { score: 0.6, bare: true });
+        }
+        let ssn_shape = k == 3 && groups[0].len == 3 && groups[1].len == 2 && groups[2].len == 4;
+        let area_ok = (2..=5).contains(&groups[0].len);
+        let ok = (9..=12).contains(&d.len()) && area_ok && !ssn_shape && consistent(groups, false);
+        return if ok { verdict(0.8, false) } else { None };
+    }
+    let lens: [usize; 4] = core::array::from_fn(|i| groups.get(i).map_or(0, |g| g.len));
+    let nanp_groups = match (k, lens) {
+        (3, [3, 3, 4, _]) => Some(d),
+        (4, [1, 3, 3, 4]) if d[0] == b'1' => Some(&d[1..]),
+        _ => None,
+    };
+    match nanp_groups {
+        Some(nsn) if nanp(nsn) && consistent(groups, false) => verdict(0.8, false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judge(s: &str) -> Option<f32> {
+        let run = Run::parse(s.as_bytes(), 0)?;
+        classify(&run, run.len()).map(|v| v.score)
+    }
+
+    #[test]
+    fn country_codes() {
+        assert_eq!(country_code_len(b"46701234567"), Some(2));
+        assert_eq!(country_code_len(b"12025550143"), Some(1));
+        assert_eq!(country_code_len(b"358401234567"), Some(3));
+        assert_eq!(country_code_len(b"0046"), None);
+        assert_eq!(international_nsn(b"46701234567"), Some((46, &b"701234567"[..])));
+        assert_eq!(international_nsn(b"442079460958").map(|x| x.0), Some(44));
+        assert_eq!(international_nsn(b"4407946"), None);
+        assert_eq!(international_nsn(b"12021550143"), None);
+    }
+
+    #[test]
+    fn plans_accept() {
+        for s in [
+            "+46701234567", "+1 202-555-0143", "+44 20 7946 0958", "0046 70 123 45 67",
+            "+33 6 12 34 56 78", "+49 30 12345678", "+44 (0)20 7946 0958", "(202) 555-0143",
+            "202-555-0143", "202.555.0143", "1-800-555-0199", "020 7946 0958", "07700 900123",
+            "070-123 45 67", "08-123 456 78", "0701234567", "030 12345678", "0151 23456789",
+            "030/1234567", "06 12 34 56 78", "01.23.45.67.89", "+46 70-123 45 67",
+            "+1 (202) 555-0143", "(08) 123 45 67", "015123456789",
+        ] {
+            assert!(judge(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn plans_reject() {
+        for s in [
+            "2025550143", "4500123456", "100234567", "1700000000000", "111-555-0143",
+            "202-155-0143", "202-911-0143", "2024-01-15", "05/01/2024 10", "078-05-1120",
+            "050101-1234", "0 70 123 45 67", "00000000000", "+0701234567", "+46 70",
+            "202 555-01-43", "1 299", "0701234", "+44 4 1234 5678", "004-33-8420",
+            "+4670 123 45 67",
+        ] {
+            assert!(judge(s).is_none(), "{s}");
+        }
+    }
+}

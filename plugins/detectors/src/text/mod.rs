@@ -1,0 +1,61 @@
+//! The generic detectors: one hand-written scanner per kind of value.
+//!
+//! Each scanner is a function `at(text, start) -> Option<Finding>` (or a
+//! few candidates pushed onto a `Vec`) that the main loop in
+//! [`scan`](crate::scan) calls only at bytes that can start its kind of
+//! value: digits, `+`, `(`, `@`, `:` or an uppercase pair. A scanner reads
+//! forward over a bounded number of bytes, validates with
+//! [`validate`](crate::validate), and returns the longest valid span whose
+//! ends pass the [`boundary`] rules. Nothing is allocated; the small
+//! buffers are fixed arrays on the stack.
+//!
+//! | module           | finds                                              |
+//! |------------------|----------------------------------------------------|
+//! | [`boundary`]     | whether a span is glued to neighbouring text        |
+//! | [`context`]      | order/invoice/currency/SSN words before a number    |
+//! | [`email`]        | `local@domain.tld`, found from the `@`              |
+//! | [`phone`]        | grouping of phone-like digit runs (shared)          |
+//! | [`dialing`]      | numbering plans: country codes, NANP, trunk `0`     |
+//! | [`card`]         | payment cards                                      |
+//! | [`iban`]         | IBANs                                              |
+//! | [`ssn`]          | US SSNs                                            |
+//! | [`personnummer`] | Swedish personnummer                               |
+//! | [`ip`]           | IPv4 and IPv6                                      |
+
+pub(crate) mod boundary;
+pub(crate) mod card;
+pub(crate) mod context;
+pub(crate) mod dialing;
+pub(crate) mod email;
+pub(crate) mod iban;
+pub(crate) mod ip;
+pub(crate) mod personnummer;
+pub(crate) mod phone;
+pub(crate) mod ssn;
+
+/// The end of the run of ASCII digits starting at `i`.
+#[inline]
+pub(crate) fn digit_run_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the run of ASCII letters, digits and `_` starting at `i`.
+#[inline]
+pub(crate) fn word_run_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    i
+}
+
+/// The number formed by ASCII digits (no overflow check: callers pass at
+/// most four digits).
+#[inline]
+pub(crate) fn num(digits: &[u8]) -> u16 {
+    digits
+        .iter()
+        .fold(0, |acc, d| acc * 10 + u16::from(d.wrapping_sub(b'0')))
+}

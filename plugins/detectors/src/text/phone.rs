@@ -1,0 +1,241 @@
+//! Phone numbers: cutting a phone-like run into digit groups, then trying
+//! the longest prefix of groups that a numbering plan accepts.
+//!
+//! A run is an optional `+`, then groups of digits separated by one of
+//! `' '`, `-`, `.`, `/` (optionally with spaces around `-` and `/`), a
+//! no-break space, or parentheses around a group (`(202) 555-0143`,
+//! `+44 (0)20 7946 0958`). At most [`MAX_GROUPS`] groups and
+//! [`MAX_DIGITS`] digits are read; `:` and `,` end a run, so times and
+//! prices never start one.
+//!
+//! Because a number is often followed by more digits (`070-123 45 67 2
+//! gånger`), [`at`] tries prefixes of the run from the longest down and
+//! reports the first one that [`dialing::classify`] accepts and whose end
+//! is not glued to the following text. The same [`Run`] feeds the
+//! subject matcher, which compares digits rather than plans.
+
+use crate::text::{boundary, context, dialing, digit_run_end};
+use crate::{Detector, Finding};
+
+/// Most digits read into one run (E.164 allows 15, plus `00` and slack).
+pub(crate) const MAX_DIGITS: usize = 20;
+/// Most groups read into one run (`+33 6 12 34 56 78` has six).
+pub(crate) const MAX_GROUPS: usize = 8;
+
+/// How a group is separated from the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sep {
+    /// The first group.
+    None,
+    /// A space or no-break space.
+    Space,
+    /// `-` (or ` - `).
+    Dash,
+    /// `.`.
+    Dot,
+    /// `/` (or ` / `).
+    Slash,
+    /// A parenthesis on either side; ignored by the consistency rule.
+    Paren,
+}
+
+/// One group of digits in a [`Run`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Group {
+    /// Byte offset just after the group (after its `)` if parenthesised).
+    pub end: usize,
+    /// Digits in the run up to and including this group.
+    pub digits_end: usize,
+    /// Digits in this group.
+    pub len: usize,
+    /// The separator before this group.
+    pub sep: Sep,
+}
+
+/// A phone-like run of digit groups, read from one start position.
+#[derive(Clone, Debug)]
+pub(crate) struct Run {
+    /// Whether the run started with `+`.
+    pub plus: bool,
+    digits: [u8; MAX_DIGITS],
+    groups: [Group; MAX_GROUPS],
+    n: usize,
+}
+
+impl Run {
+    /// Reads the run starting at byte `start` (a `+`, `(` or digit).
+    pub(crate) fn parse(b: &[u8], start: usize) -> Option<Run> {
+        let plus = b.get(start) == Some(&b'+');
+        let empty = Group {
+            end: 0,
+            digits_end: 0,
+            len: 0,
+            sep: Sep::None,
+        };
+        let mut run = Run {
+            plus,
+            digits: [0; MAX_DIGITS],
+            groups: [empty; MAX_GROUPS],
+            n: 0,
+        };
+        let mut i = start + usize::from(plus);
+        let mut nd = 0;
+        let mut sep = Sep::None;
+        loop {
+            let paren = b.get(i) == Some(&b'(');
+            let first = i + usize::from(paren);
+            let j = digit_run_end(b, first);
+            let len = j - first;
+            if len == 0 || nd + len > MAX_DIGITS || (paren && b.get(j) != Some(&b')')) {
+                break;
+            }
+            run.digits[nd..nd + len].copy_from_slice(&b[first..j]);
+            nd += len;
+            let end = j + usize::from(paren);
+            let sep_before = if paren { Sep::Paren } else { sep };
+            run.groups[run.n] = Group {
+                end,
+                digits_end: nd,
+                len,
+                sep: sep_before,
+            };
+            run.n += 1;
+            if run.n == MAX_GROUPS {
+                break;
+            }
+            let Some((next, kind)) = separator(b, end, paren) else {
+                break;
+            };
+            let starts_group = match b.get(next) {
+                Some(d) if d.is_ascii_digit() => true,
+                Some(b'(') => b.get(next + 1).is_some_and(u8::is_ascii_digit),
+                _ => false,
+            };
+            if !starts_group || (next == end && kind != Sep::Paren) {
+                break;
+            }
+            sep = kind;
+            i = next;
+        }
+        (run.n > 0).then_some(run)
+    }
+
+    /// The number of groups read.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// The first `k` groups.
+    pub(crate) fn groups(&self, k: usize) -> &[Group] {
+        &self.groups[..k]
+    }
+
+    /// The digits of the first `k` groups.
+    pub(crate) fn digits(&self, k: usize) -> &[u8] {
+        &self.digits[..self.groups[k - 1].digits_end]
+    }
+}
+
+/// Width of a space-like separator at `i`: space, tab-free NBSP (U+00A0) or
+/// narrow NBSP (U+202F).
+fn space_width(b: &[u8], i: usize) -> usize {
+    match b.get(i..) {
+        Some([b' ', ..]) => 1,
+        Some([0xC2, 0xA0, ..]) => 2,
+        Some([0xE2, 0x80, 0xAF, ..]) => 3,
+        _ => 0,
+    }
+}
+
+/// The separator at `i`, as (offset of the next group, kind).
+fn separator(b: &[u8], i: usize, after_paren: bool) -> Option<(usize, Sep)> {
+    let sp = space_width(b, i);
+    if after_paren {
+        return Some((i + sp, Sep::Paren));
+    }
+    let kind = |c: u8| match c {
+        b'-' => Some(Sep::Dash),
+        b'.' => Some(Sep::Dot),
+        b'/' => Some(Sep::Slash),
+        _ => None,
+    };
+    if sp > 0 {
+        // " - " and " / " count as the dash or slash; "( " opens a group.
+        if let Some(k @ (Sep::Dash | Sep::Slash)) = b.get(i + sp).copied().and_then(kind) {
+            let sp2 = space_width(b, i + sp + 1);
+            return (sp2 > 0).then_some((i + sp + 1 + sp2, k));
+        }
+        let next = i + sp;
+        let k = if b.get(next) == Some(&b'(') { Sep::Paren } else { Sep::Space };
+        return Some((next, k));
+    }
+    match b.get(i) {
+        Some(b'(') => Some((i, Sep::Paren)),
+        Some(&c) => kind(c).map(|k| (i + 1, k)),
+        None => None,
+    }
+}
+
+/// The phone number starting at byte `start` (a `+`, `(` or digit whose
+/// left side the caller has checked).
+pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
+    let run = Run::parse(text.as_bytes(), start)?;
+    for k in (1..=run.len()).rev() {
+        let g = run.groups[k - 1];
+        if g.digits_end < 7 {
+            break;
+        }
+        // A number never ends in `)`: `(0111050092)` is a bracketed run.
+        if text.as_bytes()[g.end - 1] == b')' || !boundary::ends_free(text, g.end, false) {
+            continue;
+        }
+        let Some(verdict) = dialing::classify(&run, k) else {
+            continue;
+        };
+        if verdict.bare
+            && (context::reference_before(text, start) || context::currency_after(text, g.end))
+        {
+            return None;
+        }
+        return Some(Finding {
+            start,
+            end: g.end,
+            detector: Detector::Phone,
+            score: verdict.score,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(s: &str) -> Vec<(usize, Sep)> {
+        let run = Run::parse(s.as_bytes(), 0).unwrap();
+        run.groups(run.len()).iter().map(|g| (g.len, g.sep)).collect()
+    }
+
+    #[test]
+    fn grouping() {
+        use Sep::*;
+        assert_eq!(shape("070-123 45 67"), [(3, None), (3, Dash), (2, Space), (2, Space)]);
+        assert_eq!(shape("(202) 555-0143"), [(3, Paren), (3, Paren), (4, Dash)]);
+        assert_eq!(shape("+44 (0)20 7946"), [(2, None), (1, Paren), (2, Paren), (4, Space)]);
+        assert_eq!(shape("030 / 1234567"), [(3, None), (7, Slash)]);
+        assert_eq!(shape("06\u{a0}12\u{202f}34"), [(2, None), (2, Space), (2, Space)]);
+        assert_eq!(shape("12:30"), [(2, None)]);
+        assert_eq!(shape("1 299,00"), [(1, None), (3, Space)]);
+        assert_eq!(shape("12 (34"), [(2, None)]);
+        let run = Run::parse(b"+46 70-123", 0).unwrap();
+        assert!(run.plus);
+        assert_eq!(run.digits(3), b"4670123");
+    }
+
+    #[test]
+    fn run_limits() {
+        assert!(Run::parse(b"123456789012345678901", 0).is_none());
+        let run = Run::parse(b"1 2 3 4 5 6 7 8 9 10", 0).unwrap();
+        assert_eq!(run.len(), MAX_GROUPS);
+    }
+}
