@@ -41,7 +41,18 @@ fn main() {
     watch(&plugins, &root.join("wit"));
     println!("cargo:rerun-if-env-changed=LETHE_PLUGINS_TARGET_DIR");
 
-    build(&plugins, &target_dir, &["-p", "std-scrubber", "-p", "fieldmap-commerce", "-p", "fieldmap-generic"]);
+    build(
+        &plugins,
+        &target_dir,
+        &[
+            "-p",
+            "std-scrubber",
+            "-p",
+            "fieldmap-commerce",
+            "-p",
+            "fieldmap-generic",
+        ],
+    );
     if hostile {
         build(&plugins, &target_dir, &["-p", "hostile", "--examples"]);
     }
@@ -81,7 +92,13 @@ fn build(plugins: &Path, target_dir: &Path, selection: &[&str]) {
     let mut cargo = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cargo
         .current_dir(plugins)
-        .args(["build", "--release", "--locked", "--target", "wasm32-wasip2"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-wasip2",
+        ])
         .arg("--target-dir")
         .arg(target_dir)
         .args(selection);

@@ -32,12 +32,25 @@ impl Rng {
     }
 
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 }
 
-const FIRST: &[&str] = &["Anna", "Erik", "Maria", "Johan", "Sofia", "Lukas", "Emma", "Noah", "Chloé", "Jörg"];
-const LAST: &[&str] = &["Lindqvist", "Berg", "Smith", "Müller", "Dubois", "Okafor", "Nilsson", "García"];
+const FIRST: &[&str] = &[
+    "Anna", "Erik", "Maria", "Johan", "Sofia", "Lukas", "Emma", "Noah", "Chloé", "Jörg",
+];
+const LAST: &[&str] = &[
+    "Lindqvist",
+    "Berg",
+    "Smith",
+    "Müller",
+    "Dubois",
+    "Okafor",
+    "Nilsson",
+    "García",
+];
 const FILLER: &[&str] = &[
     "Hi, I ordered a jacket last week and it still has not arrived.",
     "Thanks for waiting, let me check the status of your parcel.",
@@ -85,12 +98,25 @@ fn pii(rng: &mut Rng) -> String {
     let first = rng.pick(FIRST);
     let last = rng.pick(LAST);
     match rng.below(7) {
-        0 => format!("my email is {}.{}@example.com", first.to_lowercase(), rng.digits(3)),
-        1 => format!("call me on +46 70-{} {} {}", rng.digits(3), rng.digits(2), rng.digits(2)),
+        0 => format!(
+            "my email is {}.{}@example.com",
+            first.to_lowercase(),
+            rng.digits(3)
+        ),
+        1 => format!(
+            "call me on +46 70-{} {} {}",
+            rng.digits(3),
+            rng.digits(2),
+            rng.digits(2)
+        ),
         2 => format!("my number is (202) 555-01{}", rng.digits(2)),
         3 => format!("card {}", luhn_complete(&format!("4{}", rng.digits(14)))),
         4 => format!("IBAN {}", iban_se(rng)),
-        5 => format!("I connected from 192.168.{}.{}", rng.below(255), 1 + rng.below(254)),
+        5 => format!(
+            "I connected from 192.168.{}.{}",
+            rng.below(255),
+            1 + rng.below(254)
+        ),
         _ => format!("this is {first} {last} writing"),
     }
 }
@@ -156,7 +182,11 @@ pub(crate) fn items(n: usize) -> Vec<(&'static str, Vec<Value>)> {
             ],
         }));
     }
-    vec![("profile", profiles), ("order", orders), ("conversation", conversations)]
+    vec![
+        ("profile", profiles),
+        ("order", orders),
+        ("conversation", conversations),
+    ]
 }
 
 #[cfg(test)]

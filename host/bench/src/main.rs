@@ -31,11 +31,25 @@ struct Sizes {
 fn main() -> anyhow::Result<()> {
     let quick = std::env::args().any(|a| a == "--quick");
     let sizes = if quick {
-        Sizes { transcript_lines: 500, items_per_kind: 50, instantiations: 50, loads: 2, rounds: 1 }
+        Sizes {
+            transcript_lines: 500,
+            items_per_kind: 50,
+            instantiations: 50,
+            loads: 2,
+            rounds: 1,
+        }
     } else {
-        Sizes { transcript_lines: 40_000, items_per_kind: 4_000, instantiations: 20_000, loads: 30, rounds: 5 }
+        Sizes {
+            transcript_lines: 40_000,
+            items_per_kind: 4_000,
+            instantiations: 20_000,
+            loads: 30,
+            rounds: 5,
+        }
     };
-    let sandbox = Sandbox::new()?;
+    // `--on-demand` measures without the pooling allocator, for comparison.
+    let pooling = !std::env::args().any(|a| a == "--on-demand");
+    let sandbox = Sandbox::with_config(lethe_sandbox::SandboxConfig::default().pooling(pooling))?;
     let scrubber = sandbox.compile(lethe_std_plugins::STD_SCRUBBER)?;
     let commerce = sandbox.compile(lethe_std_plugins::FIELDMAP_COMMERCE)?;
     let mut table = Table::new(quick, format!("{:?}", sandbox.allocation()));
@@ -73,11 +87,23 @@ fn scan_rows(table: &mut Table, plugin: &Plugin, sizes: &Sizes) -> anyhow::Resul
     })?;
     let wasm = best(sizes.rounds, || Ok(plugin.scan(&texts, None)?.len()))?;
     let (n, w) = (mb / native.as_secs_f64(), mb / wasm.as_secs_f64());
-    table.push(Row::compare("scan, MB/s (higher is better)", n, w, n / w, "WASM >= 50 MB/s, native/WASM <= 1.3x", w >= 50.0 && n / w <= 1.3));
+    table.push(Row::compare(
+        "scan, MB/s (higher is better)",
+        n,
+        w,
+        n / w,
+        "WASM >= 50 MB/s, native/WASM <= 1.3x",
+        w >= 50.0 && n / w <= 1.3,
+    ));
     Ok(())
 }
 
-fn item_rows(table: &mut Table, commerce: &Plugin, scrubber: &Plugin, sizes: &Sizes) -> anyhow::Result<()> {
+fn item_rows(
+    table: &mut Table,
+    commerce: &Plugin,
+    scrubber: &Plugin,
+    sizes: &Sizes,
+) -> anyhow::Result<()> {
     let batches = corpus::items(sizes.items_per_kind);
     let count: usize = batches.iter().map(|(_, items)| items.len()).sum();
     let policy = Policy::default();
@@ -94,8 +120,18 @@ fn item_rows(table: &mut Table, commerce: &Plugin, scrubber: &Plugin, sizes: &Si
     };
     let native = best(sizes.rounds, || run(&NativeCommerce, &NativeScrubber))?;
     let wasm = best(sizes.rounds, || run(commerce, scrubber))?;
-    let (n, w) = (count as f64 / native.as_secs_f64(), count as f64 / wasm.as_secs_f64());
-    table.push(Row::compare("items classified + redacted, /s", n, w, n / w, "native/WASM <= 1.3x", n / w <= 1.3));
+    let (n, w) = (
+        count as f64 / native.as_secs_f64(),
+        count as f64 / wasm.as_secs_f64(),
+    );
+    table.push(Row::compare(
+        "items classified + redacted, /s",
+        n,
+        w,
+        n / w,
+        "native/WASM <= 1.3x",
+        n / w <= 1.3,
+    ));
     Ok(())
 }
 
@@ -108,17 +144,38 @@ fn instantiate_row(table: &mut Table, plugin: &Plugin, sizes: &Sizes) -> anyhow:
         Ok(())
     })?;
     let us = took.as_secs_f64() * 1e6 / sizes.instantiations as f64;
-    table.push(Row::single("instantiate std-scrubber, µs", us, "<= 20 µs", us <= 20.0));
+    table.push(Row::single(
+        "instantiate std-scrubber, µs",
+        us,
+        "<= 20 µs",
+        us <= 20.0,
+    ));
     Ok(())
 }
 
-fn compile_and_load_rows(table: &mut Table, sandbox: &Sandbox, sizes: &Sizes) -> anyhow::Result<()> {
+fn compile_and_load_rows(
+    table: &mut Table,
+    sandbox: &Sandbox,
+    sizes: &Sizes,
+) -> anyhow::Result<()> {
     let wasm = lethe_std_plugins::STD_SCRUBBER;
     let compile = best(sizes.rounds.min(3), || Ok(sandbox.compile(wasm)?))?;
     let artifact = sandbox.compile(wasm)?.artifact;
-    let load = best(sizes.loads, || Ok(sandbox.load_precompiled(&artifact.record, &artifact.bytes)?))?;
+    let load = best(sizes.loads, || {
+        Ok(sandbox.load_precompiled(&artifact.record, &artifact.bytes)?)
+    })?;
     let (c, l) = (compile.as_secs_f64() * 1e3, load.as_secs_f64() * 1e3);
-    table.push(Row::single("compile std-scrubber, ms", c, "(no target)", true));
-    table.push(Row::single("load precompiled std-scrubber, ms", l, "<= 5 ms", l <= 5.0));
+    table.push(Row::single(
+        "compile std-scrubber, ms",
+        c,
+        "(no target)",
+        true,
+    ));
+    table.push(Row::single(
+        "load precompiled std-scrubber, ms",
+        l,
+        "<= 5 ms",
+        l <= 5.0,
+    ));
     Ok(())
 }

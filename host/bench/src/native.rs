@@ -2,9 +2,7 @@
 //! `lethe-core` traits the plugins implement: the "native" side of every
 //! native-vs-WebAssembly row.
 
-use lethe_core::{
-    FieldMap, FlatItem, Mark, PluginFailure, Scalar, Span, Subject, TextScanner,
-};
+use lethe_core::{FieldMap, FlatItem, Mark, PluginFailure, Scalar, Span, Subject, TextScanner};
 use lethe_detectors::{Scanner, SubjectMatcher};
 use lethe_fieldmaps::Value;
 
@@ -13,8 +11,8 @@ pub(crate) struct NativeCommerce;
 
 impl FieldMap for NativeCommerce {
     fn classify(&self, kind: &str, items: &[FlatItem]) -> Result<Vec<Vec<Mark>>, PluginFailure> {
-        let map = lethe_fieldmaps::FieldMap::commerce(kind)
-            .map_err(|e| PluginFailure(e.to_string()))?;
+        let map =
+            lethe_fieldmaps::FieldMap::commerce(kind).map_err(|e| PluginFailure(e.to_string()))?;
         Ok(items
             .iter()
             .map(|item| {

@@ -68,14 +68,39 @@ fn describe(e: &serde_json::Error) -> String {
         Category::Syntax | Category::Eof => "not valid JSON".to_owned(),
         Category::Data => {
             // Data errors name fields and types ("missing field `text`",
-            // "invalid type: integer, expected a string"); cut the input
-            // echo serde adds for strings.
+            // "invalid type: string \"...\", expected u32"); serde quotes the
+            // offending input, which may be personal data, so every quoted
+            // run is blanked. Field names are quoted too; they are kept out
+            // as well, the column says where to look.
             let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            msg.split_once(": \"").map_or(msg.clone(), |(head, _)| head.to_owned())
+            let msg = msg.split(" at line ").next().unwrap_or(&msg);
+            blank_quoted(msg)
         }
         Category::Io => "read error".to_owned(),
     }
+}
+
+/// Replaces the content of every `"..."` and `` `...` `` run with `…`.
+fn blank_quoted(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut open: Option<char> = None;
+    for c in msg.chars() {
+        match open {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    open = Some(c);
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -91,7 +116,10 @@ mod tests {
     fn reads_in_chunks_and_skips_blank_lines() {
         let input = b"{\"id\":1}\n\n{\"id\":2}\n{\"id\":3}\n" as &[u8];
         let mut c = Chunks::new(input, 2);
-        assert_eq!(c.next_chunk::<Rec>().unwrap(), vec![Rec { id: 1 }, Rec { id: 2 }]);
+        assert_eq!(
+            c.next_chunk::<Rec>().unwrap(),
+            vec![Rec { id: 1 }, Rec { id: 2 }]
+        );
         assert_eq!(c.next_chunk::<Rec>().unwrap(), vec![Rec { id: 3 }]);
         assert!(c.next_chunk::<Rec>().unwrap().is_empty());
     }
@@ -99,11 +127,18 @@ mod tests {
     #[test]
     fn errors_name_the_line_but_not_its_content() {
         let input = b"{\"id\":1}\n{\"id\":\"secret@example.com\"}\n" as &[u8];
-        let err = Chunks::new(input, 10).next_chunk::<Rec>().unwrap_err().to_string();
+        let err = Chunks::new(input, 10)
+            .next_chunk::<Rec>()
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("line 2:"), "{err}");
         assert!(!err.contains("secret"), "{err}");
+        assert!(err.contains("expected u32"), "{err}");
         let bad = b"\xff\xfe\n" as &[u8];
-        let err = Chunks::new(bad, 10).next_chunk::<Rec>().unwrap_err().to_string();
+        let err = Chunks::new(bad, 10)
+            .next_chunk::<Rec>()
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "line 1: not valid UTF-8");
     }
 }

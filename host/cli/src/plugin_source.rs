@@ -8,7 +8,10 @@ pub(crate) fn read(source: &str) -> anyhow::Result<Vec<u8>> {
     if let Some(name) = source.strip_prefix("builtin:") {
         let Some(bytes) = lethe_std_plugins::builtin(name) else {
             let names: Vec<&str> = lethe_std_plugins::BUILTIN.iter().map(|(n, _)| *n).collect();
-            bail!("no built-in plugin {name:?}; built-ins are {}", names.join(", "));
+            bail!(
+                "no built-in plugin {name:?}; built-ins are {}",
+                names.join(", ")
+            );
         };
         return Ok(bytes.to_vec());
     }

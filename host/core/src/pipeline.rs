@@ -49,8 +49,11 @@ pub trait TextScanner {
     ///
     /// # Errors
     /// A [`PluginFailure`] fails the whole batch.
-    fn scan(&self, texts: &[&str], subject: Option<&Subject>)
-    -> Result<Vec<Vec<Span>>, PluginFailure>;
+    fn scan(
+        &self,
+        texts: &[&str],
+        subject: Option<&Subject>,
+    ) -> Result<Vec<Vec<Span>>, PluginFailure>;
 }
 
 /// Why a batch could not be redacted. Nothing of the batch is returned.
@@ -83,7 +86,12 @@ pub struct Redactor<'a, F: ?Sized, S: ?Sized> {
 
 impl<'a, F: FieldMap + ?Sized, S: TextScanner + ?Sized> Redactor<'a, F, S> {
     /// A redactor over these plugins, under `policy`, pseudonymizing with `key`.
-    pub fn new(field_map: &'a F, scanner: &'a S, policy: &'a Policy, key: &'a PseudonymKey) -> Self {
+    pub fn new(
+        field_map: &'a F,
+        scanner: &'a S,
+        policy: &'a Policy,
+        key: &'a PseudonymKey,
+    ) -> Self {
         Self {
             field_map,
             scanner,
@@ -177,7 +185,10 @@ mod tests {
                                 "notes" => Category::FreeText,
                                 _ => return None,
                             };
-                            Some(Mark { path: path.clone(), category })
+                            Some(Mark {
+                                path: path.clone(),
+                                category,
+                            })
                         })
                         .collect()
                 })
@@ -189,7 +200,11 @@ mod tests {
     struct FindsAda;
 
     impl TextScanner for FindsAda {
-        fn scan(&self, texts: &[&str], _: Option<&Subject>) -> Result<Vec<Vec<Span>>, PluginFailure> {
+        fn scan(
+            &self,
+            texts: &[&str],
+            _: Option<&Subject>,
+        ) -> Result<Vec<Vec<Span>>, PluginFailure> {
             Ok(texts
                 .iter()
                 .map(|t| {
@@ -223,7 +238,10 @@ mod tests {
         let out = Redactor::new(&ByName, &FindsAda, &policy, &key)
             .redact_batch("profile", &items, None)
             .unwrap();
-        assert_eq!(out[0].value, json!({"email": null, "notes": "[NAME] called", "plan": "pro"}));
+        assert_eq!(
+            out[0].value,
+            json!({"email": null, "notes": "[NAME] called", "plan": "pro"})
+        );
         assert_eq!(out[1].value, items[1]);
         assert_eq!(out[0].changes.len(), 2);
     }
@@ -235,13 +253,18 @@ mod tests {
         let err = Redactor::new(&ByName, &Fails, &policy, &key)
             .redact_batch("profile", &items, None)
             .unwrap_err();
-        assert_eq!(err.to_string(), "scrubber failed: the plugin ran past its time budget");
+        assert_eq!(
+            err.to_string(),
+            "scrubber failed: the plugin ran past its time budget"
+        );
     }
 
     #[test]
     fn free_text_is_not_scanned_when_the_policy_erases_it_whole() {
         let items = [json!({"notes": "Ada called"})];
-        let policy = Policy::default().with(Category::FreeText, Action::Erase).unwrap();
+        let policy = Policy::default()
+            .with(Category::FreeText, Action::Erase)
+            .unwrap();
         let key = key();
         let out = Redactor::new(&ByName, &Fails, &policy, &key)
             .redact_batch("profile", &items, None)

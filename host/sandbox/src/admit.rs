@@ -95,12 +95,16 @@ fn read_shape(bytes: &[u8]) -> Result<Shape, Rejection> {
             Payload::End(_) => depth = depth.saturating_sub(1),
             Payload::ComponentImportSection(reader) if depth == 0 => {
                 for import in reader {
-                    shape.imports.push(import.map_err(invalid)?.name.name.to_owned());
+                    shape
+                        .imports
+                        .push(import.map_err(invalid)?.name.name.to_owned());
                 }
             }
             Payload::ComponentExportSection(reader) if depth == 0 => {
                 for export in reader {
-                    shape.exports.push(export.map_err(invalid)?.name.name.to_owned());
+                    shape
+                        .exports
+                        .push(export.map_err(invalid)?.name.name.to_owned());
                 }
             }
             _ => {}
@@ -150,9 +154,11 @@ pub(crate) fn prepare(
     };
     let linker = &sandbox.inner.linker;
     let pre = || {
-        linker.instantiate_pre(component).map_err(|e| Rejection::Invalid {
-            reason: first_line(&format!("{e:#}")),
-        })
+        linker
+            .instantiate_pre(component)
+            .map_err(|e| Rejection::Invalid {
+                reason: first_line(&format!("{e:#}")),
+            })
     };
     let field_map = if exports_iface("lethe:plugin/field-map") {
         Some(
@@ -163,10 +169,7 @@ pub(crate) fn prepare(
         None
     };
     let scrubber = if exports_iface("lethe:plugin/scrubber") {
-        Some(
-            ScrubberPluginPre::new(pre()?)
-                .map_err(|e| incompatible("lethe:plugin/scrubber", e))?,
-        )
+        Some(ScrubberPluginPre::new(pre()?).map_err(|e| incompatible("lethe:plugin/scrubber", e))?)
     } else {
         None
     };
@@ -211,7 +214,10 @@ mod tests {
         assert_eq!(inspect(core, 1 << 20), Err(Rejection::CoreModule));
         assert!(matches!(
             inspect(&[0u8; 100], 10),
-            Err(Rejection::TooLarge { size: 100, limit: 10 })
+            Err(Rejection::TooLarge {
+                size: 100,
+                limit: 10
+            })
         ));
     }
 }

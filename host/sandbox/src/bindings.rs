@@ -25,5 +25,5 @@ pub(crate) mod field_map {
 }
 
 pub(crate) use field_map::FieldMapPluginPre;
-pub(crate) use scrubber::lethe::plugin::{log, types};
 pub(crate) use scrubber::ScrubberPluginPre;
+pub(crate) use scrubber::lethe::plugin::{log, types};

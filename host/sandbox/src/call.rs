@@ -50,6 +50,12 @@ fn classify(e: &wasmtime::Error, memory_refused: bool, sandbox: &SandboxInner) -
         Some(trap) => CallError::Trapped {
             trap: trap.to_string(),
         },
+        // wasmtime's error type for this is private; its message is stable.
+        None if format!("{e:#}").contains("fuel allocated for hostcalls") => {
+            CallError::OutputTooLarge {
+                limit: config.max_hostcall_bytes,
+            }
+        }
         None => CallError::Host(first_line(&e.to_string())),
     }
 }

@@ -68,7 +68,11 @@ impl fmt::Display for ValidationReport {
         writeln!(f, "  sha256      {}", self.digest)?;
         writeln!(f, "  size        {} bytes", self.size)?;
         if let Some(k) = &self.kinds {
-            let k = if k.is_empty() { "any".to_owned() } else { k.join(", ") };
+            let k = if k.is_empty() {
+                "any".to_owned()
+            } else {
+                k.join(", ")
+            };
             writeln!(f, "  kinds       {k}")?;
         }
         writeln!(f, "  imports     {}", self.shape.imports.join(", "))?;

@@ -14,8 +14,9 @@ pub const DEFAULT_TABLE_ELEMENTS: usize = 100_000;
 pub const DEFAULT_MAX_WASM_STACK: usize = 512 << 10;
 /// Largest component accepted for validation, by default (16 MiB).
 pub const DEFAULT_MAX_COMPONENT_SIZE: usize = 16 << 20;
-/// Most bytes a plugin may pass to one host import call (its log), by default.
-pub const DEFAULT_MAX_HOSTCALL_BYTES: usize = 64 << 10;
+/// Most bytes copied out of a plugin in one call (its answer, or a log
+/// message), by default (16 MiB): the bound on a plugin's output.
+pub const DEFAULT_MAX_HOSTCALL_BYTES: usize = 16 << 20;
 /// Most plugin instances alive at once, by default; further calls wait.
 pub const DEFAULT_MAX_CONCURRENT_INSTANCES: u32 = 64;
 /// Most bytes of text (or of field values) in one batch, by default.
@@ -95,6 +96,14 @@ impl SandboxConfig {
     /// own allocations.
     pub fn memory_limit(mut self, bytes: usize) -> Self {
         self.memory_limit = bytes;
+        self
+    }
+
+    /// Most bytes copied out of a plugin in one call. Defaults to
+    /// [`DEFAULT_MAX_HOSTCALL_BYTES`]; more fails the batch with
+    /// [`CallError::OutputTooLarge`](crate::CallError::OutputTooLarge).
+    pub fn max_output_bytes(mut self, bytes: usize) -> Self {
+        self.max_hostcall_bytes = bytes;
         self
     }
 

@@ -3,8 +3,8 @@
 //! Exhaustive matches, so a category added to one side and not the other is
 //! a compile error, not a silent `none`.
 
-use lethe_core::{Category, FlatItem, Leaf, Scalar};
 use lethe_core::Subject;
+use lethe_core::{Category, FlatItem, Leaf, Scalar};
 
 use crate::bindings::types as wit;
 

@@ -25,7 +25,9 @@ impl SandboxError {
 #[non_exhaustive]
 pub enum Rejection {
     /// Over the size cap.
-    #[error("the plugin is {size} bytes, over the {limit}-byte limit; strip debug info (`strip = true`) and build in release")]
+    #[error(
+        "the plugin is {size} bytes, over the {limit}-byte limit; strip debug info (`strip = true`) and build in release"
+    )]
     TooLarge {
         /// Its size.
         size: usize,
@@ -33,13 +35,19 @@ pub enum Rejection {
         limit: usize,
     },
     /// Not WebAssembly at all.
-    #[error("the file is not WebAssembly (no `\\0asm` header); upload the .wasm your build produced")]
+    #[error(
+        "the file is not WebAssembly (no `\\0asm` header); upload the .wasm your build produced"
+    )]
     NotWasm,
     /// A core module, not a component.
-    #[error("the file is a core WebAssembly module, not a component; build with `--target wasm32-wasip2` (or wrap it with `wasm-tools component new`)")]
+    #[error(
+        "the file is a core WebAssembly module, not a component; build with `--target wasm32-wasip2` (or wrap it with `wasm-tools component new`)"
+    )]
     CoreModule,
     /// A precompiled artifact, which is never accepted from outside.
-    #[error("the file is a precompiled wasmtime artifact; upload the .wasm component instead, Lethe compiles it itself")]
+    #[error(
+        "the file is a precompiled wasmtime artifact; upload the .wasm component instead, Lethe compiles it itself"
+    )]
     Precompiled,
     /// Did not validate or compile.
     #[error("the component does not compile: {reason}")]
@@ -48,25 +56,33 @@ pub enum Rejection {
         reason: String,
     },
     /// Imports something plugins may never use.
-    #[error("the component imports `{name}`; plugins may not use the network, files or other host services: remove the code that needs it")]
+    #[error(
+        "the component imports `{name}`; plugins may not use the network, files or other host services: remove the code that needs it"
+    )]
     ForbiddenImport {
         /// The import's name.
         name: String,
     },
     /// Imports something Lethe does not provide.
-    #[error("the component imports `{name}`, which Lethe does not provide; plugins may import only lethe:plugin/log and the WASI interfaces Rust's standard library needs")]
+    #[error(
+        "the component imports `{name}`, which Lethe does not provide; plugins may import only lethe:plugin/log and the WASI interfaces Rust's standard library needs"
+    )]
     UnknownImport {
         /// The import's name.
         name: String,
     },
     /// Exports neither plugin interface.
-    #[error("the component exports neither lethe:plugin/field-map nor lethe:plugin/scrubber (it exports: {exports}); implement one of the worlds in wit/plugin.wit")]
+    #[error(
+        "the component exports neither lethe:plugin/field-map nor lethe:plugin/scrubber (it exports: {exports}); implement one of the worlds in wit/plugin.wit"
+    )]
     NoPluginExport {
         /// What it does export, comma-separated.
         exports: String,
     },
     /// Exports a plugin interface with the wrong shape or version.
-    #[error("the component's `{interface}` does not match lethe:plugin@0.1.0: {reason}; rebuild it against the current wit/plugin.wit")]
+    #[error(
+        "the component's `{interface}` does not match lethe:plugin@0.1.0: {reason}; rebuild it against the current wit/plugin.wit"
+    )]
     IncompatibleExport {
         /// The interface.
         interface: String,
@@ -88,7 +104,9 @@ pub enum Rejection {
 #[non_exhaustive]
 pub enum ArtifactError {
     /// Its bytes do not hash to what the host recorded when it compiled it.
-    #[error("precompiled artifact {expected} was altered (its bytes hash to {actual}); refusing to load it, recompile from the module")]
+    #[error(
+        "precompiled artifact {expected} was altered (its bytes hash to {actual}); refusing to load it, recompile from the module"
+    )]
     Tampered {
         /// Short digest recorded at compile time.
         expected: String,
@@ -96,7 +114,9 @@ pub enum ArtifactError {
         actual: String,
     },
     /// Made by an engine with other settings or another wasmtime version.
-    #[error("precompiled artifact was made by another engine configuration ({artifact_engine}, this host is {host_engine}); recompile from the module")]
+    #[error(
+        "precompiled artifact was made by another engine configuration ({artifact_engine}, this host is {host_engine}); recompile from the module"
+    )]
     OtherEngine {
         /// Short hash of the engine that made it.
         artifact_engine: String,
@@ -131,10 +151,18 @@ pub enum CallError {
     #[error("the plugin overflowed its stack (unbounded recursion?)")]
     StackOverflow,
     /// Trapped: a panic, an abort, or another runtime fault.
-    #[error("the plugin crashed ({trap}); if it panicked, run it on the same input with `lethe plugin test`")]
+    #[error(
+        "the plugin crashed ({trap}); if it panicked, run it on the same input with `lethe plugin test`"
+    )]
     Trapped {
         /// The trap, as wasmtime names it.
         trap: String,
+    },
+    /// Tried to hand the host more data than the output cap.
+    #[error("the plugin's answer is larger than the {} MiB a call may return", limit >> 20)]
+    OutputTooLarge {
+        /// The cap in bytes.
+        limit: usize,
     },
     /// Returned its own error.
     #[error("the plugin refused the batch: {message}")]

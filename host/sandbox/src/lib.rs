@@ -62,7 +62,7 @@ mod state;
 
 pub use crate::admit::Shape;
 pub use crate::artifact::{ArtifactRecord, Precompiled};
-pub use crate::compile::{Compiled, ValidationReport, Validated};
+pub use crate::compile::{Compiled, Validated, ValidationReport};
 pub use crate::config::{
     DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ITEMS, DEFAULT_CALL_DEADLINE, DEFAULT_EPOCH_TICK,
     DEFAULT_MAX_COMPONENT_SIZE, DEFAULT_MAX_CONCURRENT_INSTANCES, DEFAULT_MAX_HOSTCALL_BYTES,

@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use lethe_core::{FlatItem, Mark, Path, Span};
 use lethe_core::Subject;
+use lethe_core::{FlatItem, Mark, Path, Span};
 use wasmtime::component::Component;
 
 use crate::bindings::{FieldMapPluginPre, ScrubberPluginPre, types as wit};
@@ -98,7 +98,12 @@ impl Plugin {
         let config = self.inner.sandbox.config();
         let mut out = Vec::with_capacity(texts.len());
         let label = self.label();
-        for batch in batches(texts, |t| t.as_ref().len(), config.batch_bytes, config.batch_items) {
+        for batch in batches(
+            texts,
+            |t| t.as_ref().len(),
+            config.batch_bytes,
+            config.batch_items,
+        ) {
             let batch: Vec<String> = batch.iter().map(|t| t.as_ref().to_owned()).collect();
             let answer = with_store(&self.inner.sandbox.inner, &label, |store| {
                 let instance = pre.instantiate(&mut *store)?;
@@ -119,18 +124,21 @@ impl Plugin {
     /// [`CallError::WrongKind`] if this is not a field map; otherwise
     /// whatever the first failing batch hit.
     pub fn classify(&self, kind: &str, items: &[FlatItem]) -> Result<Vec<Vec<Mark>>, CallError> {
-        let pre = self
-            .inner
-            .field_map
-            .as_ref()
-            .ok_or(CallError::WrongKind { wanted: "field map" })?;
+        let pre = self.inner.field_map.as_ref().ok_or(CallError::WrongKind {
+            wanted: "field map",
+        })?;
         let config = self.inner.sandbox.config();
         let label = self.label();
         let fields: Vec<Vec<wit::Field>> = items.iter().map(item_to_wit).collect();
         let paths: Vec<Vec<&Path>> = items.iter().map(scalar_paths).collect();
         let mut out = Vec::with_capacity(items.len());
         let mut at = 0;
-        for batch in batches(&fields, |f| item_weight(f), config.batch_bytes, config.batch_items) {
+        for batch in batches(
+            &fields,
+            |f| item_weight(f),
+            config.batch_bytes,
+            config.batch_items,
+        ) {
             let answer = with_store(&self.inner.sandbox.inner, &label, |store| {
                 let instance = pre.instantiate(&mut *store)?;
                 instance
@@ -149,18 +157,19 @@ impl Plugin {
     /// # Errors
     /// [`CallError::WrongKind`] if this is not a field map, or the call failed.
     pub fn kinds(&self) -> Result<Vec<String>, CallError> {
-        let pre = self
-            .inner
-            .field_map
-            .as_ref()
-            .ok_or(CallError::WrongKind { wanted: "field map" })?;
+        let pre = self.inner.field_map.as_ref().ok_or(CallError::WrongKind {
+            wanted: "field map",
+        })?;
         let kinds = with_store(&self.inner.sandbox.inner, &self.label(), |store| {
             let instance = pre.instantiate(&mut *store)?;
             instance.lethe_plugin_field_map().call_kinds(&mut *store)
         })?;
         if kinds.len() > 1024 || kinds.iter().any(|k| k.len() > 256) {
             return Err(CallError::MalformedOutput {
-                detail: format!("declared {} kinds, or a kind name over 256 bytes", kinds.len()),
+                detail: format!(
+                    "declared {} kinds, or a kind name over 256 bytes",
+                    kinds.len()
+                ),
             });
         }
         Ok(kinds)
@@ -200,12 +209,12 @@ fn refused(message: String) -> CallError {
 
 /// Splits `items` into runs of at most `max_items` and about `max_bytes`
 /// (an item larger than `max_bytes` is a batch of its own).
-fn batches<'a, T>(
-    items: &'a [T],
+fn batches<T>(
+    items: &[T],
     weight: impl Fn(&T) -> usize,
     max_bytes: usize,
     max_items: usize,
-) -> impl Iterator<Item = &'a [T]> {
+) -> impl Iterator<Item = &[T]> {
     let mut start = 0;
     std::iter::from_fn(move || {
         if start >= items.len() {
@@ -237,7 +246,10 @@ mod tests {
         let got: Vec<Vec<usize>> = batches(&items, |w| *w, 10, 3)
             .map(<[usize]>::to_vec)
             .collect();
-        assert_eq!(got, vec![vec![5, 5], vec![5], vec![20], vec![1, 1, 1], vec![1]]);
+        assert_eq!(
+            got,
+            vec![vec![5, 5], vec![5], vec![20], vec![1, 1, 1], vec![1]]
+        );
         assert_eq!(batches(&[] as &[usize], |w| *w, 10, 3).count(), 0);
     }
 }

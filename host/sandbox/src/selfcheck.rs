@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use lethe_core::{FlatItem, flatten};
 use lethe_core::Subject;
+use lethe_core::{FlatItem, flatten};
 use serde_json::json;
 
 use crate::error::Rejection;
@@ -82,7 +82,11 @@ pub(crate) fn run(plugin: &Plugin) -> Result<SelfCheck, Rejection> {
         let to_check: Vec<&str> = if declared.is_empty() {
             vec!["profile", "order", "conversation"]
         } else {
-            declared.iter().map(String::as_str).take(MAX_KINDS_CHECKED).collect()
+            declared
+                .iter()
+                .map(String::as_str)
+                .take(MAX_KINDS_CHECKED)
+                .collect()
         };
         for kind in to_check {
             plugin

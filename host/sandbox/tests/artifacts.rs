@@ -41,7 +41,9 @@ fn a_tampered_artifact_is_refused_and_recompiled_from_the_module() {
         Ok(_) => panic!("tampered artifact loaded"),
     }
     // A genuine artifact of another module, under this module's record: refused too.
-    let other = sandbox.compile(lethe_std_plugins::FIELDMAP_GENERIC).unwrap();
+    let other = sandbox
+        .compile(lethe_std_plugins::FIELDMAP_GENERIC)
+        .unwrap();
     assert!(matches!(
         sandbox.load_precompiled(&record, &other.artifact.bytes),
         Err(ArtifactError::Tampered { .. })
@@ -80,7 +82,10 @@ fn a_cached_artifact_for_the_right_module_is_used_as_is() {
     let sandbox = Sandbox::new().unwrap();
     let compiled = sandbox.compile(WASM).unwrap();
     let (_, fresh) = sandbox
-        .load_or_compile(WASM, Some((&compiled.artifact.record, &compiled.artifact.bytes)))
+        .load_or_compile(
+            WASM,
+            Some((&compiled.artifact.record, &compiled.artifact.bytes)),
+        )
         .unwrap();
     assert!(fresh.is_none(), "no recompilation when the cache is sound");
 }

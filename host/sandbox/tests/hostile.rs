@@ -55,8 +55,14 @@ fn an_endless_loop_ends_near_its_deadline() {
             budget: Duration::from_millis(100)
         }
     );
-    assert!(elapsed >= Duration::from_millis(95), "stopped early: {elapsed:?}");
-    assert!(elapsed < Duration::from_millis(400), "stopped late: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(95),
+        "stopped early: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_millis(400),
+        "stopped late: {elapsed:?}"
+    );
     good_scan_works(&sandbox);
 }
 
@@ -91,7 +97,10 @@ fn a_memory_bomb_hits_the_cap() {
 fn deep_recursion_overflows_the_wasm_stack_not_the_host() {
     let sandbox = sandbox_with_deadline(2_000);
     let plugin = admit(&sandbox, "deep-recursion");
-    assert_eq!(plugin.scan(&["down"], None).unwrap_err(), CallError::StackOverflow);
+    assert_eq!(
+        plugin.scan(&["down"], None).unwrap_err(),
+        CallError::StackOverflow
+    );
     good_scan_works(&sandbox);
 }
 
@@ -132,7 +141,10 @@ fn malformed_spans_are_caught_one_rule_at_a_time() {
             matches!(err, CallError::MalformedOutput { .. }),
             "{mode}: {err:?}"
         );
-        assert!(!err.to_string().contains('☎'), "no input text in errors: {err}");
+        assert!(
+            !err.to_string().contains('☎'),
+            "no input text in errors: {err}"
+        );
     }
     assert_eq!(plugin.scan(&["fine"], None).unwrap(), vec![vec![]]);
 }
@@ -143,8 +155,13 @@ fn malformed_marks_are_caught_one_rule_at_a_time() {
     let plugin = admit(&sandbox, "malformed-marks");
     let item = lethe_core::flatten(&serde_json::json!({"email": "x@example.com", "n": 1}));
     for kind in ["unknown-path", "duplicate", "count"] {
-        let err = plugin.classify(kind, std::slice::from_ref(&item)).unwrap_err();
-        assert!(matches!(err, CallError::MalformedOutput { .. }), "{kind}: {err:?}");
+        let err = plugin
+            .classify(kind, std::slice::from_ref(&item))
+            .unwrap_err();
+        assert!(
+            matches!(err, CallError::MalformedOutput { .. }),
+            "{kind}: {err:?}"
+        );
     }
     assert_eq!(plugin.classify("fine", &[item]).unwrap(), vec![vec![]]);
 }
@@ -158,7 +175,9 @@ fn components_that_are_not_plugins_are_refused_with_a_reason() {
         Ok(_) => panic!("wrong-world admitted"),
     }
     match sandbox.compile(fixture("network")) {
-        Err(Rejection::ForbiddenImport { name }) => assert!(name.starts_with("wasi:sockets/"), "{name}"),
+        Err(Rejection::ForbiddenImport { name }) => {
+            assert!(name.starts_with("wasi:sockets/"), "{name}")
+        }
         Err(other) => panic!("wrong rejection: {other}"),
         Ok(_) => panic!("network fixture admitted"),
     }
@@ -183,7 +202,11 @@ const CAUGHT_AT_CALL_TIME: &[&str] = &["malformed-spans", "malformed-marks"];
 #[test]
 fn validation_refuses_every_attack_in_one_line() {
     let sandbox = sandbox_with_deadline(50);
-    let mut covered: Vec<&str> = REFUSED_AT_UPLOAD.iter().chain(CAUGHT_AT_CALL_TIME).copied().collect();
+    let mut covered: Vec<&str> = REFUSED_AT_UPLOAD
+        .iter()
+        .chain(CAUGHT_AT_CALL_TIME)
+        .copied()
+        .collect();
     covered.sort_unstable();
     let mut built: Vec<&str> = lethe_std_plugins::HOSTILE_NAMES.to_vec();
     built.sort_unstable();
@@ -196,7 +219,10 @@ fn validation_refuses_every_attack_in_one_line() {
         };
         let line = rejection.to_string();
         assert!(!line.contains('\n'), "{name}: {line}");
-        assert!(started.elapsed() < Duration::from_secs(10), "{name} took too long");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{name} took too long"
+        );
     }
     for name in CAUGHT_AT_CALL_TIME {
         assert!(sandbox.validate(fixture(name)).is_ok(), "{name}");
@@ -236,5 +262,33 @@ fn good_calls_continue_while_another_thread_is_attacked() {
     let (err, attack_time) = attack.join().unwrap();
     assert!(matches!(err, CallError::Timeout { .. }));
     assert!(attack_time >= Duration::from_millis(1_400));
-    assert!(slowest < Duration::from_millis(500), "a good call took {slowest:?}");
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a good call took {slowest:?}"
+    );
+}
+
+#[test]
+fn output_beyond_the_cap_is_refused_as_too_large() {
+    let sandbox = Sandbox::with_config(
+        SandboxConfig::default()
+            .call_deadline(Duration::from_secs(2))
+            .max_output_bytes(64 << 10),
+    )
+    .unwrap();
+    let plugin = admit(&sandbox, "giant-output");
+    let err = plugin.scan(&["tiny"], None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CallError::OutputTooLarge { limit } if limit == 64 << 10
+        ) || matches!(err, CallError::MemoryExhausted { .. }),
+        "{err:?}"
+    );
+    // An honest answer under the cap still goes through.
+    let good = sandbox
+        .compile(lethe_std_plugins::STD_SCRUBBER)
+        .unwrap()
+        .plugin;
+    assert_eq!(good.scan(&["a@example.com"], None).unwrap()[0].len(), 1);
 }

@@ -23,7 +23,11 @@ fn every_standard_plugin_validates() {
         assert_eq!(report.worlds.scrubber, *name == "std-scrubber", "{name}");
         assert_eq!(report.worlds.field_map, *name != "std-scrubber", "{name}");
         assert!(
-            report.shape.imports.iter().all(|i| !i.starts_with("wasi:filesystem")),
+            report
+                .shape
+                .imports
+                .iter()
+                .all(|i| !i.starts_with("wasi:filesystem")),
             "{name}: {:?}",
             report.shape.imports
         );
@@ -38,15 +42,25 @@ fn the_scrubber_finds_pii_at_exact_byte_offsets() {
         .compile(lethe_std_plugins::STD_SCRUBBER)
         .unwrap()
         .plugin;
-    let text = "Hej Åsa ☎ ring 070-123 45 67 eller maila asa.berg@example.com, kort 4111 1111 1111 1111.";
+    let text =
+        "Hej Åsa ☎ ring 070-123 45 67 eller maila asa.berg@example.com, kort 4111 1111 1111 1111.";
     let spans = plugin.scan(&[text], None).unwrap().remove(0);
     let found: Vec<(Category, &str)> = spans
         .iter()
         .map(|s| (s.category, &text[s.start..s.end]))
         .collect();
-    assert!(found.contains(&(Category::Phone, "070-123 45 67")), "{found:?}");
-    assert!(found.contains(&(Category::Email, "asa.berg@example.com")), "{found:?}");
-    assert!(found.contains(&(Category::Payment, "4111 1111 1111 1111")), "{found:?}");
+    assert!(
+        found.contains(&(Category::Phone, "070-123 45 67")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(Category::Email, "asa.berg@example.com")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(Category::Payment, "4111 1111 1111 1111")),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -75,7 +89,10 @@ fn the_commerce_field_map_marks_pii_and_keeps_retained_amounts() {
         .compile(lethe_std_plugins::FIELDMAP_COMMERCE)
         .unwrap()
         .plugin;
-    assert_eq!(plugin.kinds().unwrap(), ["profile", "order", "conversation"]);
+    assert_eq!(
+        plugin.kinds().unwrap(),
+        ["profile", "order", "conversation"]
+    );
     let order = flatten(&json!({
         "order_id": "SO-1", "total": 12.5, "currency": "SEK", "email": "a@example.com",
         "lines": [{"sku": "X", "title": "Tee", "quantity": 1, "unit_price": 12.5}],
@@ -87,20 +104,34 @@ fn the_commerce_field_map_marks_pii_and_keeps_retained_amounts() {
         .iter()
         .map(|m| (m.path.to_string(), m.category))
         .collect();
-    assert!(marked.contains(&("email".into(), Category::Email)), "{marked:?}");
-    assert!(marked.contains(&("shipping_address.name".into(), Category::Name)), "{marked:?}");
-    assert!(marked.contains(&("notes".into(), Category::FreeText)), "{marked:?}");
+    assert!(
+        marked.contains(&("email".into(), Category::Email)),
+        "{marked:?}"
+    );
+    assert!(
+        marked.contains(&("shipping_address.name".into(), Category::Name)),
+        "{marked:?}"
+    );
+    assert!(
+        marked.contains(&("notes".into(), Category::FreeText)),
+        "{marked:?}"
+    );
     for kept in ["total", "currency", "lines[0].unit_price", "order_id"] {
-        assert!(marked.iter().all(|(p, _)| p != kept), "{kept} marked: {marked:?}");
+        assert!(
+            marked.iter().all(|(p, _)| p != kept),
+            "{kept} marked: {marked:?}"
+        );
     }
-    let err = plugin.classify("invoice", &[flatten(&json!({}))]).unwrap_err();
+    let err = plugin
+        .classify("invoice", &[flatten(&json!({}))])
+        .unwrap_err();
     assert!(err.to_string().contains("profile"), "{err}");
 }
 
 #[test]
 fn large_inputs_are_split_into_batches_and_keep_their_order() {
-    let sandbox = Sandbox::with_config(SandboxConfig::default().batch_items(7).batch_bytes(1024))
-        .unwrap();
+    let sandbox =
+        Sandbox::with_config(SandboxConfig::default().batch_items(7).batch_bytes(1024)).unwrap();
     let plugin = sandbox
         .compile(lethe_std_plugins::STD_SCRUBBER)
         .unwrap()
@@ -111,14 +142,17 @@ fn large_inputs_are_split_into_batches_and_keep_their_order() {
     let spans = plugin.scan(&texts, None).unwrap();
     assert_eq!(spans.len(), 100);
     for (i, (text, spans)) in texts.iter().zip(&spans).enumerate() {
-        assert_eq!(&text[spans[0].start..spans[0].end], format!("user{i}@example.com"));
+        assert_eq!(
+            &text[spans[0].start..spans[0].end],
+            format!("user{i}@example.com")
+        );
     }
 }
 
 #[test]
 fn more_callers_than_instances_wait_their_turn() {
-    let sandbox = Sandbox::with_config(SandboxConfig::default().max_concurrent_instances(2))
-        .unwrap();
+    let sandbox =
+        Sandbox::with_config(SandboxConfig::default().max_concurrent_instances(2)).unwrap();
     let plugin = sandbox
         .compile(lethe_std_plugins::STD_SCRUBBER)
         .unwrap()

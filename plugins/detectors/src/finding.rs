@@ -7,19 +7,8 @@
 //! separate variants so that an erasure can tell "an e-mail address" from
 //! "this subject's e-mail address".
 //!
-//! # Scores
-//!
-//! Scores are fixed per detector and form, not learned. They order
-//! overlapping candidates (the higher score wins) and let the host drop weak
-//! ones ([`Scanner::with_min_score`](crate::Scanner::with_min_score), 0.5 by
-//! default). The bands are:
-//!
-//! | band      | meaning                                                       |
-//! |-----------|---------------------------------------------------------------|
-//! | 0.97-0.99 | a value of the subject being processed                        |
-//! | 0.85-0.95 | a checksum or a distinctive format (Luhn, mod-97, `+46 …`)     |
-//! | 0.70-0.85 | a plausible national format without a checksum                |
-//! | 0.60-0.70 | bare digit runs, single name parts: kept, but first to go     |
+//! Scores are fixed per detector and form; the bands are documented on
+//! [`Finding`].
 
 use crate::Category;
 
@@ -27,6 +16,20 @@ use crate::Category;
 ///
 /// `start..end` are UTF-8 byte offsets into the scanned `&str`, always on
 /// char boundaries, so `&text[f.start..f.end]` never panics.
+///
+/// # Scores
+///
+/// Scores are fixed per detector and form, not learned. They order
+/// overlapping candidates (the higher score wins) and let the host drop weak
+/// ones ([`Scanner::with_min_score`](crate::Scanner::with_min_score), 0.5 by
+/// default). The bands are:
+///
+/// | band      | meaning                                                       |
+/// |-----------|---------------------------------------------------------------|
+/// | 0.97-0.99 | a value of the subject being processed                        |
+/// | 0.85-0.95 | a checksum or a distinctive format (Luhn, mod-97, `+46 …`)     |
+/// | 0.70-0.85 | a plausible national format without a checksum                |
+/// | 0.60-0.70 | bare digit runs, single name parts: kept, but first to go     |
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Finding {
     /// Byte offset of the first byte of the span.
@@ -35,7 +38,7 @@ pub struct Finding {
     pub end: usize,
     /// Which detector recognised the span.
     pub detector: Detector,
-    /// Confidence in `0.0..=1.0`; see the [module docs](self) for the bands.
+    /// Confidence in `0.0..=1.0`; see [Scores](Finding#scores) for the bands.
     pub score: f32,
 }
 
@@ -172,7 +175,10 @@ mod tests {
             detector: D::Iban,
             score: 0.9,
         };
-        assert_eq!((f.category(), f.len(), f.is_empty()), (C::Payment, 3, false));
+        assert_eq!(
+            (f.category(), f.len(), f.is_empty()),
+            (C::Payment, 3, false)
+        );
     }
 
     #[test]

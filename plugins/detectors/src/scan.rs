@@ -148,7 +148,10 @@ fn generic(text: &str, out: &mut Vec<Finding>) {
             }
             AT => push(out, email::at(text, i), i + 1),
             COLON => {
-                let hex = |j: usize| b.get(j).is_some_and(|c| c.is_ascii_hexdigit() || *c == b':');
+                let hex = |j: usize| {
+                    b.get(j)
+                        .is_some_and(|c| c.is_ascii_hexdigit() || *c == b':')
+                };
                 if (i > 0 && b[i - 1].is_ascii_hexdigit()) || hex(i + 1) {
                     let (found, next) = ip::v6_at(text, i);
                     push(out, found, next)
@@ -178,7 +181,8 @@ fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
     let b = text.as_bytes();
     let run_end = digit_run_end(b, i);
     let after = b.get(run_end).copied();
-    if after.is_some_and(|c| c.is_ascii_alphabetic() || c == b'_') || !boundary::starts_free(text, i)
+    if after.is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        || !boundary::starts_free(text, i)
     {
         return word_run_end(b, i);
     }

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::generate::{self, embedded};
 use common::assert_well_formed;
+use common::generate::{self, embedded};
 use lethe_detectors::{Detector, Finding, Scanner, Subject, SubjectMatcher, validate};
 use proptest::prelude::*;
 
@@ -19,7 +19,12 @@ fn only(text: &str) -> Option<Finding> {
 }
 
 /// Asserts `value` at `start` is found, alone, by one of `detectors`.
-fn assert_found(text: &str, start: usize, value: &str, detectors: &[Detector]) -> Result<(), TestCaseError> {
+fn assert_found(
+    text: &str,
+    start: usize,
+    value: &str,
+    detectors: &[Detector],
+) -> Result<(), TestCaseError> {
     let found = Scanner::new().scan(text, None);
     assert_well_formed(text, &found);
     prop_assert_eq!(found.len(), 1, "expected one finding, got {}", found.len());
@@ -30,7 +35,12 @@ fn assert_found(text: &str, start: usize, value: &str, detectors: &[Detector]) -
 }
 
 /// Asserts nothing overlapping `start..start+len` is found by `detector`.
-fn assert_not_found(text: &str, start: usize, len: usize, detector: Detector) -> Result<(), TestCaseError> {
+fn assert_not_found(
+    text: &str,
+    start: usize,
+    len: usize,
+    detector: Detector,
+) -> Result<(), TestCaseError> {
     let found = Scanner::new().scan(text, None);
     let hit = found
         .iter()

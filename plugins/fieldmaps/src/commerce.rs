@@ -6,7 +6,7 @@
 //! with its category; paths use the contract's notation, `[]` standing for
 //! any array position. An attribute of a known kind that is not listed
 //! (including everything under `profile.custom`) is classified by the
-//! generic rules ([`classify_generic`](crate::classify_generic)), so a
+//! generic rules ([`classify_generic`]), so a
 //! tenant's extra `nickname` or `secondary_email` is still found. Listed
 //! attributes ignore their value.
 //!

@@ -35,7 +35,11 @@ struct EnvelopeOut<'a> {
 pub(crate) fn run(args: &RedactItemsArgs) -> anyhow::Result<ExitCode> {
     let policy = read_policy(args)?;
     let key = read_key(&policy)?;
-    let subject = args.subject.as_deref().map(super::subject::read).transpose()?;
+    let subject = args
+        .subject
+        .as_deref()
+        .map(super::subject::read)
+        .transpose()?;
     let sandbox = Sandbox::new()?;
     let field_map = plugin_source::load(&sandbox, &args.field_map)?;
     let scrubber = plugin_source::load(&sandbox, &args.scrubber)?;
@@ -72,7 +76,11 @@ pub(crate) fn run(args: &RedactItemsArgs) -> anyhow::Result<ExitCode> {
             let results = redactor
                 .redact_batch(kind, &items, subject.as_ref())
                 .with_context(|| {
-                    format!("redacting {kind} items among lines {}..{}", done + 1, done + chunk.len())
+                    format!(
+                        "redacting {kind} items among lines {}..{}",
+                        done + 1,
+                        done + chunk.len()
+                    )
                 })?;
             for (&i, r) in positions.iter().zip(results) {
                 for change in &r.changes {

@@ -35,7 +35,11 @@ struct OutSpan {
 pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let sandbox = Sandbox::new()?;
     let plugin = plugin_source::load(&sandbox, &args.plugin)?;
-    let subject = args.subject.as_deref().map(super::subject::read).transpose()?;
+    let subject = args
+        .subject
+        .as_deref()
+        .map(super::subject::read)
+        .transpose()?;
     let mut input = Chunks::new(std::io::stdin().lock(), args.batch);
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut lines = 0usize;
@@ -46,7 +50,11 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         let texts: Vec<&str> = chunk.iter().map(|r| r.text.as_str()).collect();
         let spans = plugin.scan(&texts, subject.as_ref()).with_context(|| {
-            format!("scanning lines {}..{} failed", lines + 1, lines + chunk.len())
+            format!(
+                "scanning lines {}..{} failed",
+                lines + 1,
+                lines + chunk.len()
+            )
         })?;
         for (record, spans) in chunk.iter().zip(spans) {
             let line = Output {

@@ -175,6 +175,9 @@ pub(crate) fn find_phone(nsns: &[String], text: &str, i: usize, out: &mut Vec<Fi
 /// One of `ids` (lowercased) as a token at `i`, pushed onto `out`; returns
 /// the end of the match (or `i`).
 pub(crate) fn find_id(ids: &[String], text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
+    if char_before(text, i).is_some_and(is_word_char) {
+        return i;
+    }
     let rest = &text.as_bytes()[i..];
     for id in ids {
         let id = id.as_bytes();
@@ -221,7 +224,10 @@ mod tests {
         assert_eq!(phone_nsn("+1 202 555 0143").as_deref(), Some("2025550143"));
         assert_eq!(phone_nsn("1-202-555-0143").as_deref(), Some("2025550143"));
         assert_eq!(phone_nsn("(202) 555-0143").as_deref(), Some("2025550143"));
-        assert_eq!(phone_nsn("+44 (0)20 7946 0958").as_deref(), Some("2079460958"));
+        assert_eq!(
+            phone_nsn("+44 (0)20 7946 0958").as_deref(),
+            Some("2079460958")
+        );
         assert_eq!(phone_nsn("12345"), None);
         assert_eq!(phone_nsn(""), None);
     }
@@ -229,7 +235,10 @@ mod tests {
     #[test]
     fn emails_and_ids() {
         let e = Email::new(" John.Smith@Example.com ").unwrap();
-        assert_eq!((e.full.as_str(), e.local), ("john.smith@example.com", Some(10)));
+        assert_eq!(
+            (e.full.as_str(), e.local),
+            ("john.smith@example.com", Some(10))
+        );
         assert_eq!(Email::new("abc@example.com").unwrap().local, None);
         assert!(Email::new("nope").is_none());
         let mut out = Vec::new();

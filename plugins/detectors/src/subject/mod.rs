@@ -6,11 +6,12 @@
 //! and normalises them once per batch; the scanner then runs
 //! [`SubjectMatcher::find`] as a second pass over each text.
 //!
-//! The pass has its own 256-entry start table, built from the values: the
-//! first letters of name parts, e-mail addresses and ids in both cases,
-//! every UTF-8 lead byte when there are names (`Åberg`), and digits, `+`,
-//! `(` when there are phones. Bytes outside it are skipped; at a byte in it
-//! that starts a word, each kind of value is tried:
+//! The pass visits each word once. Its own 256-entry start table, built
+//! from the values, says which kinds of value can start with a word's first
+//! byte: the first letters of name parts, e-mail addresses and ids in both
+//! cases, every UTF-8 lead byte when there are names (`Åberg`), and digits,
+//! `+`, `(` when there are phones. Other words are skipped whole; at the
+//! others only the kinds the table names are tried:
 //!
 //! - names: [`name`] (full name, reversed, initials, single parts);
 //! - e-mail, phone, identifier: [`contact`].
@@ -23,9 +24,9 @@ mod contact;
 pub(crate) mod fold;
 mod name;
 
-use crate::{Detector, Finding};
-use crate::text::boundary::{char_at, char_before, is_word_char};
+use crate::text::boundary::char_at;
 use crate::text::word_run_end;
+use crate::{Detector, Finding};
 
 use contact::Email;
 use name::Name;
@@ -81,9 +82,19 @@ pub struct SubjectMatcher {
     emails: Vec<Email>,
     phones: Vec<String>,
     ids: Vec<String>,
-    /// Bytes at which some value can start.
-    starts: [bool; 256],
+    /// First chars (folded) of all name parts.
+    initials: Vec<char>,
+    /// First two chars (folded) of all name parts.
+    prefixes: Vec<(char, char)>,
+    /// Per byte, the kinds of value (`NAME | EMAIL | ID | PHONE`) that can
+    /// start with it.
+    starts: [u8; 256],
 }
+
+const NAME: u8 = 1;
+const EMAIL: u8 = 2;
+const ID: u8 = 4;
+const PHONE: u8 = 8;
 
 impl SubjectMatcher {
     /// Prepares `subject` for matching: folds names, lowercases e-mail
@@ -98,7 +109,11 @@ impl SubjectMatcher {
             .collect();
         parts.sort();
         parts.dedup();
-        let emails: Vec<Email> = subject.emails.iter().filter_map(|e| Email::new(e)).collect();
+        let emails: Vec<Email> = subject
+            .emails
+            .iter()
+            .filter_map(|e| Email::new(e))
+            .collect();
         let mut phones: Vec<String> = subject
             .phones
             .iter()
@@ -113,23 +128,35 @@ impl SubjectMatcher {
             .filter(|id| id.chars().count() >= contact::MIN_ID_CHARS)
             .collect();
 
-        let mut starts = [false; 256];
-        let mut mark = |c: char| {
-            if c.is_ascii() {
-                starts[c.to_ascii_lowercase() as usize] = true;
-                starts[c.to_ascii_uppercase() as usize] = true;
-            }
+        let mut initials: Vec<char> = names.iter().flat_map(Name::initials).collect();
+        initials.sort_unstable();
+        initials.dedup();
+        let mut prefixes: Vec<(char, char)> = names.iter().flat_map(Name::prefixes).collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+
+        let mut starts = [0u8; 256];
+        let mut mark = |c: char, kind: u8| {
+            let mut buf = [0u8; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            starts[usize::from(lead.to_ascii_lowercase())] |= kind;
+            starts[usize::from(lead.to_ascii_uppercase())] |= kind;
         };
-        names.iter().flat_map(Name::initials).for_each(&mut mark);
-        let firsts = emails.iter().map(|e| &e.full).chain(&ids);
-        firsts.filter_map(|s| s.chars().next()).for_each(&mut mark);
-        if !names.is_empty() || ids.iter().chain(&parts).any(|s| !s.is_ascii()) {
-            starts[0xc0..].fill(true);
+        initials.iter().for_each(|&c| mark(c, NAME));
+        let first = |s: &String| s.chars().next();
+        emails
+            .iter()
+            .filter_map(|e| first(&e.full))
+            .for_each(|c| mark(c, EMAIL));
+        ids.iter().filter_map(first).for_each(|c| mark(c, ID));
+        if !names.is_empty() {
+            // `Åberg` folds to `aberg`: any non-ASCII letter may start a name.
+            starts[0xc0..].iter_mut().for_each(|k| *k |= NAME);
         }
         if !phones.is_empty() {
-            starts[usize::from(b'0')..=usize::from(b'9')].fill(true);
-            starts[usize::from(b'+')] = true;
-            starts[usize::from(b'(')] = true;
+            for c in b"0123456789+(" {
+                starts[usize::from(*c)] |= PHONE;
+            }
         }
         SubjectMatcher {
             names,
@@ -137,6 +164,8 @@ impl SubjectMatcher {
             emails,
             phones,
             ids,
+            initials,
+            prefixes,
             starts,
         }
     }
@@ -144,11 +173,17 @@ impl SubjectMatcher {
     /// Whether nothing of the subject is left to match (no value survived
     /// preparation), so scanning with it finds only generic data.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty() && self.emails.is_empty() && self.phones.is_empty() && self.ids.is_empty()
+        self.names.is_empty()
+            && self.emails.is_empty()
+            && self.phones.is_empty()
+            && self.ids.is_empty()
     }
 
     /// Pushes the subject's values found in `text` onto `out` (unresolved;
     /// the scanner resolves overlaps).
+    ///
+    /// Visits each word once: a byte-table test at its first byte, then a
+    /// skip to its end (ASCII fast path, Unicode-aware after that).
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Finding>) {
         if self.is_empty() {
             return;
@@ -156,51 +191,97 @@ impl SubjectMatcher {
         let b = text.as_bytes();
         let mut i = 0;
         while i < b.len() {
-            if !self.starts[b[i] as usize] {
-                i += 1;
+            let c = b[i];
+            if c < 0x80 && !(c.is_ascii_alphanumeric() || c == b'_') {
+                i = if self.starts[usize::from(c)] != 0 {
+                    self.at(text, i, out).max(i + 1)
+                } else {
+                    i + 1
+                };
                 continue;
             }
-            if char_before(text, i).is_some_and(is_word_char) {
-                i = word_run_end(b, i).max(i + 1);
+            if c >= 0x80 && !char_at(text, i).is_some_and(fold::is_name_char) {
+                i += char_at(text, i).map_or(1, char::len_utf8);
                 continue;
             }
-            i = self.at(text, i, out).max(i + 1);
+            // A word starts at `i` (the loop never stops inside one).
+            let next = if self.starts[usize::from(c)] != 0 {
+                self.at(text, i, out)
+            } else {
+                i
+            };
+            i = next.max(skip_word(text, i));
         }
     }
 
-    /// Tries every value at the token start `i`; returns where to resume.
+    /// Tries the values whose kinds can start with the byte at `i`; returns
+    /// where to resume (`i` if nothing matched).
     fn at(&self, text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
+        let kinds = self.starts[usize::from(text.as_bytes()[i])];
         let mut end = i;
-        if !self.ids.is_empty() {
+        if kinds & ID != 0 {
             end = end.max(contact::find_id(&self.ids, text, i, out));
         }
-        for email in &self.emails {
-            end = end.max(email.find(text, i, out));
+        if kinds & EMAIL != 0 {
+            for email in &self.emails {
+                end = end.max(email.find(text, i, out));
+            }
         }
-        let c = char_at(text, i).unwrap_or(' ');
-        if !self.phones.is_empty() && (c.is_ascii_digit() || c == '+' || c == '(') {
+        if kinds & PHONE != 0 {
             end = end.max(contact::find_phone(&self.phones, text, i, out));
         }
-        if c.is_alphabetic() && !self.names.is_empty() {
-            let e = fold::word_end(text, i);
-            for name in &self.names {
-                end = end.max(name::find(name, text, i, e, out));
-            }
-            let word = &text[i..e];
-            if self.parts.iter().any(|p| fold::folds_to(word, p)) {
-                out.push(Finding {
-                    start: i,
-                    end: e,
-                    detector: Detector::SubjectName,
-                    score: if c.is_uppercase() { 0.75 } else { 0.65 },
-                });
-            }
-            end = end.max(e);
-        }
-        // Resume at a char boundary.
-        while !text.is_char_boundary(end) {
-            end += 1;
+        if kinds & NAME != 0 {
+            end = end.max(self.names_at(text, i, out));
         }
         end
+    }
+
+    /// Tries the names at the word starting at `i`.
+    fn names_at(&self, text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
+        let Some(c) = char_at(text, i).filter(|c| c.is_alphabetic()) else {
+            return i;
+        };
+        // Cheap filter: the first two folded chars must begin some part (or
+        // the word is a single char, a possible initial).
+        let word_chars = text[i..]
+            .chars()
+            .take_while(|&c| fold::is_name_char(c) && c != '_');
+        let mut head = fold::Fold::new(word_chars);
+        let Some(f1) = head.next().filter(|f| self.initials.contains(f)) else {
+            return i;
+        };
+        if let Some(f2) = head.next()
+            && !self.prefixes.contains(&(f1, f2))
+        {
+            return i;
+        }
+        let e = fold::word_end(text, i);
+        let mut end = e;
+        for name in &self.names {
+            end = end.max(name::find(name, text, i, e, out));
+        }
+        let word = &text[i..e];
+        if self.parts.iter().any(|p| fold::folds_to(word, p)) {
+            out.push(Finding {
+                start: i,
+                end: e,
+                detector: Detector::SubjectName,
+                score: if c.is_uppercase() { 0.75 } else { 0.65 },
+            });
+        }
+        end
+    }
+}
+
+/// The end of the word starting at `i`: ASCII letters and digits quickly,
+/// then any letters, digits or combining marks.
+fn skip_word(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    loop {
+        i = word_run_end(b, i);
+        match char_at(text, i) {
+            Some(c) if !c.is_ascii() && fold::is_name_char(c) => i += c.len_utf8(),
+            _ => return i,
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Finding the subject's name in its usual spellings.
 //!
-//! A stored name is folded ([`fold`](super::fold)) and cut into parts at
+//! A stored name is folded (see [`super::fold`]) and cut into parts at
 //! anything that is not a letter or digit: `Anna-Karin Öberg` becomes
 //! `anna karin oberg`. At a word start of the text, in any case and with or
 //! without diacritics, these forms are tried:
@@ -48,6 +48,14 @@ impl Name {
             .iter()
             .filter(|p| p.chars().count() >= 2)
             .map(String::as_str)
+    }
+
+    /// The first two chars of every part of two or more chars.
+    pub(crate) fn prefixes(&self) -> impl Iterator<Item = (char, char)> + '_ {
+        self.parts.iter().filter_map(|p| {
+            let mut c = p.chars();
+            Some((c.next()?, c.next()?))
+        })
     }
 
     /// The first char of every part (for the start-byte table).
@@ -101,7 +109,11 @@ fn initial(text: &str, i: usize, letter: char) -> Option<(usize, bool)> {
     if !rest.is_empty() || !fold::Fold::new([c].into_iter()).eq([letter]) {
         return None;
     }
-    Some(if text[e..].starts_with('.') { (e + 1, true) } else { (e, false) })
+    Some(if text[e..].starts_with('.') {
+        (e + 1, true)
+    } else {
+        (e, false)
+    })
 }
 
 /// The forms of `name` starting at the word `text[i..e]`, pushed onto `out`.
@@ -124,10 +136,10 @@ pub(crate) fn find(name: &Name, text: &str, i: usize, e: usize, out: &mut Vec<Fi
     if n >= 2 && folds_to(word, first) {
         if let Some(end) = sequence(text, e, &parts[1..]) {
             hit(end, 0.99, out);
-        } else if n >= 3 {
-            if let Some(end) = sequence(text, e, &parts[n - 1..]) {
-                hit(end, 0.95, out);
-            }
+        } else if n >= 3
+            && let Some(end) = sequence(text, e, &parts[n - 1..])
+        {
+            hit(end, 0.95, out);
         }
     }
     if n >= 2 && folds_to(word, last) {
@@ -135,24 +147,22 @@ pub(crate) fn find(name: &Name, text: &str, i: usize, e: usize, out: &mut Vec<Fi
         if let Some(after) = skip_comma(text, e) {
             if let Some(end) = sequence_at(text, after, others) {
                 hit(end, 0.97, out);
-            } else if let Some((end, _)) = initial(text, after, first_letter(first)) {
-                if !char_at(text, end).is_some_and(fold::is_name_char) {
-                    hit(end, 0.85, out);
-                }
+            } else if let Some((end, _)) = initial(text, after, first_letter(first))
+                && !char_at(text, end).is_some_and(fold::is_name_char)
+            {
+                hit(end, 0.85, out);
             }
         } else if let Some(end) = sequence(text, e, others) {
             hit(end, 0.95, out);
         }
     }
-    if n >= 2 {
-        if let Some((after, dot)) = initial(text, i, first_letter(first)) {
-            let next = skip_sep(text, after).or(dot.then_some(after));
-            if let Some(next) = next {
-                let end = word_end(text, next);
-                if end > next && folds_to(&text[next..end], last) {
-                    hit(end, 0.9, out);
-                }
-            }
+    if n >= 2
+        && let Some((after, dot)) = initial(text, i, first_letter(first))
+        && let Some(next) = skip_sep(text, after).or(dot.then_some(after))
+    {
+        let end = word_end(text, next);
+        if end > next && folds_to(&text[next..end], last) {
+            hit(end, 0.9, out);
         }
     }
     best
@@ -190,17 +200,37 @@ mod tests {
                 i += char_at(text, i).unwrap().len_utf8();
             }
         }
-        out.iter().map(|f| (text[f.start..f.end].to_owned(), f.score)).collect()
+        out.iter()
+            .map(|f| (text[f.start..f.end].to_owned(), f.score))
+            .collect()
     }
 
     #[test]
     fn full_and_reversed() {
-        assert_eq!(spans("Jöns Åberg", "hej jons aberg!"), [("jons aberg".into(), 0.99)]);
-        assert_eq!(spans("Jöns Åberg", "JÖNS ÅBERG"), [("JÖNS ÅBERG".into(), 0.99)]);
-        assert_eq!(spans("John Smith", "Smith, John"), [("Smith, John".into(), 0.97)]);
-        assert_eq!(spans("John Smith", "Smith John"), [("Smith John".into(), 0.95)]);
-        assert_eq!(spans("John F Smith", "John Smith"), [("John Smith".into(), 0.95)]);
-        assert_eq!(spans("Anna-Karin Öberg", "Anna-Karin Oberg"), [("Anna-Karin Oberg".into(), 0.99)]);
+        assert_eq!(
+            spans("Jöns Åberg", "hej jons aberg!"),
+            [("jons aberg".into(), 0.99)]
+        );
+        assert_eq!(
+            spans("Jöns Åberg", "JÖNS ÅBERG"),
+            [("JÖNS ÅBERG".into(), 0.99)]
+        );
+        assert_eq!(
+            spans("John Smith", "Smith, John"),
+            [("Smith, John".into(), 0.97)]
+        );
+        assert_eq!(
+            spans("John Smith", "Smith John"),
+            [("Smith John".into(), 0.95)]
+        );
+        assert_eq!(
+            spans("John F Smith", "John Smith"),
+            [("John Smith".into(), 0.95)]
+        );
+        assert_eq!(
+            spans("Anna-Karin Öberg", "Anna-Karin Oberg"),
+            [("Anna-Karin Oberg".into(), 0.99)]
+        );
     }
 
     #[test]
@@ -208,7 +238,10 @@ mod tests {
         assert_eq!(spans("John Smith", "J. Smith"), [("J. Smith".into(), 0.9)]);
         assert_eq!(spans("John Smith", "J Smith"), [("J Smith".into(), 0.9)]);
         assert_eq!(spans("John Smith", "J.Smith"), [("J.Smith".into(), 0.9)]);
-        assert_eq!(spans("John Smith", "Smith, J."), [("Smith, J.".into(), 0.85)]);
+        assert_eq!(
+            spans("John Smith", "Smith, J."),
+            [("Smith, J.".into(), 0.85)]
+        );
         assert!(spans("John Smith", "J.S.").is_empty());
         assert!(spans("John Smith", "K. Smith").is_empty());
         assert!(spans("John Smith", "Johnny Smithers").is_empty());

@@ -16,11 +16,40 @@
 
 /// Words that mark the next number as a reference, not personal data.
 const REFERENCE_WORDS: &[&[u8]] = &[
-    b"order", b"orders", b"ordernr", b"ordernummer", b"invoice", b"inv", b"faktura",
-    b"fakturanr", b"fakturanummer", b"ref", b"reference", b"referens", b"refnr",
-    b"tracking", b"shipment", b"parcel", b"ticket", b"case", b"id", b"txn",
-    b"transaction", b"receipt", b"kvitto", b"booking", b"bokning", b"confirmation",
-    b"\xc3\xa4rende", b"\xc3\x84rende", b"sku", b"serial", b"batch", b"timestamp", b"ts", b"epoch",
+    b"order",
+    b"orders",
+    b"ordernr",
+    b"ordernummer",
+    b"invoice",
+    b"inv",
+    b"faktura",
+    b"fakturanr",
+    b"fakturanummer",
+    b"ref",
+    b"reference",
+    b"referens",
+    b"refnr",
+    b"tracking",
+    b"shipment",
+    b"parcel",
+    b"ticket",
+    b"case",
+    b"id",
+    b"txn",
+    b"transaction",
+    b"receipt",
+    b"kvitto",
+    b"booking",
+    b"bokning",
+    b"confirmation",
+    b"\xc3\xa4rende",
+    b"\xc3\x84rende",
+    b"sku",
+    b"serial",
+    b"batch",
+    b"timestamp",
+    b"ts",
+    b"epoch",
 ];
 
 /// Words that stand between a reference word and the number (`order no.`).
@@ -28,8 +57,18 @@ const NUMBER_WORDS: &[&[u8]] = &[b"no", b"nr", b"num", b"number", b"nummer", b"n
 
 /// Currency words and symbols.
 const CURRENCIES: &[&[u8]] = &[
-    b"$", b"\xe2\x82\xac", b"\xc2\xa3", b"kr", b"sek", b"usd", b"eur", b"gbp", b"nok", b"dkk",
-    b"chf", b"isk",
+    b"$",
+    b"\xe2\x82\xac",
+    b"\xc2\xa3",
+    b"kr",
+    b"sek",
+    b"usd",
+    b"eur",
+    b"gbp",
+    b"nok",
+    b"dkk",
+    b"chf",
+    b"isk",
 ];
 
 /// Words that make a bare dotted quad a version, not an address.
@@ -118,8 +157,20 @@ mod tests {
     #[test]
     fn reference_words() {
         for s in [
-            "Order #", "order no. ", "Order No: ", "invoice ", "Ref: ", "ordernr ", "tracking: ",
-            "order-nr ", "ID ", "Ärende ", "ärende ", "$", "SEK ", "€",
+            "Order #",
+            "order no. ",
+            "Order No: ",
+            "invoice ",
+            "Ref: ",
+            "ordernr ",
+            "tracking: ",
+            "order-nr ",
+            "ID ",
+            "Ärende ",
+            "ärende ",
+            "$",
+            "SEK ",
+            "€",
         ] {
             assert!(before(s), "{s:?}");
         }

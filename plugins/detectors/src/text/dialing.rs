@@ -134,6 +134,9 @@ pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
     let groups = run.groups(k);
     let d = run.digits(k);
     let separated = k > 1;
+    if separated && groups[k - 1].len < 2 {
+        return None; // `070-123 45 67 2 gånger`: no plan ends in one digit
+    }
     let verdict = |score, bare| Some(Verdict { score, bare });
     if run.plus {
         let (cc, _) = international_nsn(d)?;
@@ -147,7 +150,11 @@ pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
         if separated && (groups[0].len != 2 + cc_digits(cc) || !consistent(groups, true)) {
             return None;
         }
-        return if separated { verdict(0.85, false) } else { verdict(0.7, true) };
+        return if separated {
+            verdict(0.85, false)
+        } else {
+            verdict(0.7, true)
+        };
     }
     if d[0] == b'0' {
         if d.len() < 2 || d[1] == b'0' {
@@ -155,8 +162,10 @@ pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
         }
         if !separated {
             let mobile_de = d.len() == 12 && matches!(d[2], b'5'..=b'7') && d[1] == b'1';
-            return (matches!(d.len(), 10 | 11) || mobile_de)
-                .then_some(Verdict { score: 0.6, bare: true });
+            return (matches!(d.len(), 10 | 11) || mobile_de).then_some(Verdict {
+                score: 0.6,
+                bare: true,
+            });
         }
         let ssn_shape = k == 3 && groups[0].len == 3 && groups[1].len == 2 && groups[2].len == 4;
         let area_ok = (2..=5).contains(&groups[0].len);
@@ -190,7 +199,10 @@ mod tests {
         assert_eq!(country_code_len(b"12025550143"), Some(1));
         assert_eq!(country_code_len(b"358401234567"), Some(3));
         assert_eq!(country_code_len(b"0046"), None);
-        assert_eq!(international_nsn(b"46701234567"), Some((46, &b"701234567"[..])));
+        assert_eq!(
+            international_nsn(b"46701234567"),
+            Some((46, &b"701234567"[..]))
+        );
         assert_eq!(international_nsn(b"442079460958").map(|x| x.0), Some(44));
         assert_eq!(international_nsn(b"4407946"), None);
         assert_eq!(international_nsn(b"12021550143"), None);
@@ -199,12 +211,31 @@ mod tests {
     #[test]
     fn plans_accept() {
         for s in [
-            "+46701234567", "+1 202-555-0143", "+44 20 7946 0958", "0046 70 123 45 67",
-            "+33 6 12 34 56 78", "+49 30 12345678", "+44 (0)20 7946 0958", "(202) 555-0143",
-            "202-555-0143", "202.555.0143", "1-800-555-0199", "020 7946 0958", "07700 900123",
-            "070-123 45 67", "08-123 456 78", "0701234567", "030 12345678", "0151 23456789",
-            "030/1234567", "06 12 34 56 78", "01.23.45.67.89", "+46 70-123 45 67",
-            "+1 (202) 555-0143", "(08) 123 45 67", "015123456789",
+            "+46701234567",
+            "+1 202-555-0143",
+            "+44 20 7946 0958",
+            "0046 70 123 45 67",
+            "+33 6 12 34 56 78",
+            "+49 30 12345678",
+            "+44 (0)20 7946 0958",
+            "(202) 555-0143",
+            "202-555-0143",
+            "202.555.0143",
+            "1-800-555-0199",
+            "020 7946 0958",
+            "07700 900123",
+            "070-123 45 67",
+            "08-123 456 78",
+            "0701234567",
+            "030 12345678",
+            "0151 23456789",
+            "030/1234567",
+            "06 12 34 56 78",
+            "01.23.45.67.89",
+            "+46 70-123 45 67",
+            "+1 (202) 555-0143",
+            "(08) 123 45 67",
+            "015123456789",
         ] {
             assert!(judge(s).is_some(), "{s}");
         }
@@ -213,10 +244,26 @@ mod tests {
     #[test]
     fn plans_reject() {
         for s in [
-            "2025550143", "4500123456", "100234567", "1700000000000", "111-555-0143",
-            "202-155-0143", "202-911-0143", "2024-01-15", "05/01/2024 10", "078-05-1120",
-            "050101-1234", "0 70 123 45 67", "00000000000", "+0701234567", "+46 70",
-            "202 555-01-43", "1 299", "0701234", "+44 4 1234 5678", "004-33-8420",
+            "2025550143",
+            "4500123456",
+            "100234567",
+            "1700000000000",
+            "111-555-0143",
+            "202-155-0143",
+            "202-911-0143",
+            "2024-01-15",
+            "05/01/2024 10",
+            "078-05-1120",
+            "050101-1234",
+            "0 70 123 45 67",
+            "00000000000",
+            "+0701234567",
+            "+46 70",
+            "202 555-01-43",
+            "1 299",
+            "0701234",
+            "+44 4 1234 5678",
+            "004-33-8420",
             "+4670 123 45 67",
         ] {
             assert!(judge(s).is_none(), "{s}");

@@ -120,20 +120,38 @@ mod tests {
     #[test]
     fn addresses_and_their_edges() {
         assert_eq!(find("mail me at a.b@example.com."), Some("a.b@example.com"));
-        assert_eq!(find("(John.Smith+tag@Mail.Example.ORG)"), Some("John.Smith+tag@Mail.Example.ORG"));
-        assert_eq!(find("Åsa: asa_90@sub.example.co.uk, tack"), Some("asa_90@sub.example.co.uk"));
+        assert_eq!(
+            find("(John.Smith+tag@Mail.Example.ORG)"),
+            Some("John.Smith+tag@Mail.Example.ORG")
+        );
+        assert_eq!(
+            find("Åsa: asa_90@sub.example.co.uk, tack"),
+            Some("asa_90@sub.example.co.uk")
+        );
         assert_eq!(find("x <u-1%x@example.com>"), Some("u-1%x@example.com"));
         assert_eq!(find("to:...a@example.com"), Some("a@example.com"));
-        assert_eq!(find("a@xn--bcher-kva.example"), Some("a@xn--bcher-kva.example"));
+        assert_eq!(
+            find("a@xn--bcher-kva.example"),
+            Some("a@xn--bcher-kva.example")
+        );
         assert_eq!(find("a@example.com.123"), Some("a@example.com"));
     }
 
     #[test]
     fn not_addresses() {
         for s in [
-            "@example.com", "a@", "a@localhost", "a@example.c", "a..b@example.com",
-            "a.@example.com", "a@-example.com", "a@example.com@b", "ä@example.com",
-            "user@@example.com", "@@", "a@b.12",
+            "@example.com",
+            "a@",
+            "a@localhost",
+            "a@example.c",
+            "a..b@example.com",
+            "a.@example.com",
+            "a@-example.com",
+            "a@example.com@b",
+            "ä@example.com",
+            "user@@example.com",
+            "@@",
+            "a@b.12",
         ] {
             assert_eq!(find(s), None, "{s}");
         }

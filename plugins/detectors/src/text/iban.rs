@@ -55,10 +55,7 @@ pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
             n += 1;
             i += 1;
         }
-        if n == len
-            && boundary::ends_free(text, i, false)
-            && validate::iban_compact(&buf[..len])
-        {
+        if n == len && boundary::ends_free(text, i, false) && validate::iban_compact(&buf[..len]) {
             return Some(Finding {
                 start,
                 end: i,
@@ -82,9 +79,18 @@ mod tests {
     fn forms() {
         let se = "SE45 5000 0000 0583 9825 7466";
         assert_eq!(find(se), Some(se));
-        assert_eq!(find("SE4550000000058398257466."), Some("SE4550000000058398257466"));
-        assert_eq!(find("GB82 WEST 1234 5698 7654 32 is it"), Some("GB82 WEST 1234 5698 7654 32"));
-        assert_eq!(find("GB82west12345698765432"), Some("GB82west12345698765432"));
+        assert_eq!(
+            find("SE4550000000058398257466."),
+            Some("SE4550000000058398257466")
+        );
+        assert_eq!(
+            find("GB82 WEST 1234 5698 7654 32 is it"),
+            Some("GB82 WEST 1234 5698 7654 32")
+        );
+        assert_eq!(
+            find("GB82west12345698765432"),
+            Some("GB82west12345698765432")
+        );
         assert_eq!(find("NL91ABNA0417164300"), Some("NL91ABNA0417164300"));
         let bad = b"SE45 5000 0000 0583 9825 7467 ok";
         assert_eq!(run_end(bad, 0), 29);
@@ -93,8 +99,13 @@ mod tests {
     #[test]
     fn rejects() {
         for s in [
-            "SE45 5000 0000 0583 9825 7467", "SE4550000000058398257466X", "SE45 50000000 0583 9825 7466",
-            "SE45  5000 0000 0583 9825 7466", "XX45 5000", "SE45", "DE89 3704 0044 0532 0130 0",
+            "SE45 5000 0000 0583 9825 7467",
+            "SE4550000000058398257466X",
+            "SE45 50000000 0583 9825 7466",
+            "SE45  5000 0000 0583 9825 7466",
+            "XX45 5000",
+            "SE45",
+            "DE89 3704 0044 0532 0130 0",
         ] {
             assert_eq!(find(s), None, "{s}");
         }

@@ -69,7 +69,10 @@ pub(crate) fn v6_at(text: &str, colon: usize) -> (Option<Finding>, usize) {
         return (None, colon + 1);
     }
     let mut e = colon;
-    while e < b.len() && e - s <= MAX_V6 && (b[e].is_ascii_hexdigit() || b[e] == b':' || b[e] == b'.') {
+    while e < b.len()
+        && e - s <= MAX_V6
+        && (b[e].is_ascii_hexdigit() || b[e] == b':' || b[e] == b'.')
+    {
         e += 1;
     }
     if e - s > MAX_V6 {
@@ -125,7 +128,15 @@ mod tests {
         assert_eq!(v4("10.0.0.1."), Some("10.0.0.1"));
         assert_eq!(v4("10.0.0.1:8080"), Some("10.0.0.1"));
         assert_eq!(v4("10.0.0.0/8"), Some("10.0.0.0"));
-        for s in ["1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.04", "1.2.3.4a", "1..2.3"] {
+        for s in [
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3.04",
+            "1.2.3.4a",
+            "1..2.3",
+        ] {
             assert_eq!(v4(s), None, "{s}");
         }
         assert_eq!(v4_at("version 1.2.3.4", 8), None);
@@ -134,7 +145,10 @@ mod tests {
     #[test]
     fn ipv6() {
         for s in [
-            "2001:db8::1", "fe80::1ff:fe23:4567:890a", "::1", "::ffff:192.0.2.128",
+            "2001:db8::1",
+            "fe80::1ff:fe23:4567:890a",
+            "::1",
+            "::ffff:192.0.2.128",
             "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
         ] {
             assert_eq!(v6(s), Some(s), "{s}");
@@ -143,8 +157,15 @@ mod tests {
         assert_eq!(v6("at 2001:db8::1."), Some("2001:db8::1"));
         assert_eq!(v6("fe80::1: up"), Some("fe80::1"));
         for s in [
-            "12:30:45", "12:30", "00:1A:2B:3C:4D:5E", "00:1a:2b:3c:4d:5e:6f:70", "::", "x2001:db8::1",
-            "2001:db8::1g", "Note: hello", "1:2:3",
+            "12:30:45",
+            "12:30",
+            "00:1A:2B:3C:4D:5E",
+            "00:1a:2b:3c:4d:5e:6f:70",
+            "::",
+            "x2001:db8::1",
+            "2001:db8::1g",
+            "Note: hello",
+            "1:2:3",
         ] {
             assert_eq!(v6(s), None, "{s}");
         }

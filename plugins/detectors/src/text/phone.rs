@@ -166,7 +166,11 @@ fn separator(b: &[u8], i: usize, after_paren: bool) -> Option<(usize, Sep)> {
             return (sp2 > 0).then_some((i + sp + 1 + sp2, k));
         }
         let next = i + sp;
-        let k = if b.get(next) == Some(&b'(') { Sep::Paren } else { Sep::Space };
+        let k = if b.get(next) == Some(&b'(') {
+            Sep::Paren
+        } else {
+            Sep::Space
+        };
         return Some((next, k));
     }
     match b.get(i) {
@@ -213,17 +217,29 @@ mod tests {
 
     fn shape(s: &str) -> Vec<(usize, Sep)> {
         let run = Run::parse(s.as_bytes(), 0).unwrap();
-        run.groups(run.len()).iter().map(|g| (g.len, g.sep)).collect()
+        run.groups(run.len())
+            .iter()
+            .map(|g| (g.len, g.sep))
+            .collect()
     }
 
     #[test]
     fn grouping() {
         use Sep::*;
-        assert_eq!(shape("070-123 45 67"), [(3, None), (3, Dash), (2, Space), (2, Space)]);
+        assert_eq!(
+            shape("070-123 45 67"),
+            [(3, None), (3, Dash), (2, Space), (2, Space)]
+        );
         assert_eq!(shape("(202) 555-0143"), [(3, Paren), (3, Paren), (4, Dash)]);
-        assert_eq!(shape("+44 (0)20 7946"), [(2, None), (1, Paren), (2, Paren), (4, Space)]);
+        assert_eq!(
+            shape("+44 (0)20 7946"),
+            [(2, None), (1, Paren), (2, Paren), (4, Space)]
+        );
         assert_eq!(shape("030 / 1234567"), [(3, None), (7, Slash)]);
-        assert_eq!(shape("06\u{a0}12\u{202f}34"), [(2, None), (2, Space), (2, Space)]);
+        assert_eq!(
+            shape("06\u{a0}12\u{202f}34"),
+            [(2, None), (2, Space), (2, Space)]
+        );
         assert_eq!(shape("12:30"), [(2, None)]);
         assert_eq!(shape("1 299,00"), [(1, None), (3, Space)]);
         assert_eq!(shape("12 (34"), [(2, None)]);

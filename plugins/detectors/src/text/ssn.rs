@@ -28,7 +28,11 @@ pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
                 return None;
             }
             let score = if sep == b'-' { 0.85 } else { 0.7 };
-            (s_end, [num(&b[start..j]), num(&b[g..g_end]), num(&b[s..s_end])], score)
+            (
+                s_end,
+                [num(&b[start..j]), num(&b[g..g_end]), num(&b[s..s_end])],
+                score,
+            )
         }
         9 => {
             if !context::ssn_before(text, start) || context::reference_before(text, start) {
@@ -69,9 +73,18 @@ mod tests {
     #[test]
     fn rejects() {
         for s in [
-            "123-45 6788", "123-456-788", "123-45-67889", "000-12-3456", "666-12-3456",
-            "900-12-3456", "123-00-4567", "123-45-0000", "078-05-1120", "219-09-9999",
-            "123456788", "123-45-6788-1",
+            "123-45 6788",
+            "123-456-788",
+            "123-45-67889",
+            "000-12-3456",
+            "666-12-3456",
+            "900-12-3456",
+            "123-00-4567",
+            "123-45-0000",
+            "078-05-1120",
+            "219-09-9999",
+            "123456788",
+            "123-45-6788-1",
         ] {
             assert_eq!(find(s, 0), None, "{s}");
         }

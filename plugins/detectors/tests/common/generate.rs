@@ -10,9 +10,37 @@ use proptest::sample::select;
 /// Filler words: letters, punctuation and non-ASCII, but no digits and no
 /// word that gives a number a meaning (order, ref, id, version, SSN, ...).
 const VOCAB: &[&str] = &[
-    "hej", "tack", "ring", "mig", "please", "call", "the", "customer", "said", "Åsa", "över",
-    "ärlig", "ok", "😀", "☎", "naïve", "café", "straße", "日本語", "—", "«hello»", "a", "I",
-    "Thanks!", "well,", "so;", "Ünal", "Ørsted", "x", "ÅÄÖ", "здравствуйте",
+    "hej",
+    "tack",
+    "ring",
+    "mig",
+    "please",
+    "call",
+    "the",
+    "customer",
+    "said",
+    "Åsa",
+    "över",
+    "ärlig",
+    "ok",
+    "😀",
+    "☎",
+    "naïve",
+    "café",
+    "straße",
+    "日本語",
+    "—",
+    "«hello»",
+    "a",
+    "I",
+    "Thanks!",
+    "well,",
+    "so;",
+    "Ünal",
+    "Ørsted",
+    "x",
+    "ÅÄÖ",
+    "здравствуйте",
 ];
 
 /// A few words of prose (possibly none).
@@ -73,10 +101,29 @@ pub fn group(d: &str, sizes: &[usize], sep: &str) -> String {
 
 /// Issuer prefixes with a length each issuer uses.
 const ISSUERS: &[(&str, usize)] = &[
-    ("4", 16), ("4", 13), ("4", 19), ("51", 16), ("55", 16), ("2221", 16), ("2720", 16),
-    ("34", 15), ("37", 15), ("6011", 16), ("644", 16), ("649", 16), ("65", 19), ("3528", 16),
-    ("3589", 19), ("300", 14), ("305", 14), ("36", 14), ("38", 16), ("62", 16), ("50", 16),
-    ("56", 18), ("69", 13),
+    ("4", 16),
+    ("4", 13),
+    ("4", 19),
+    ("51", 16),
+    ("55", 16),
+    ("2221", 16),
+    ("2720", 16),
+    ("34", 15),
+    ("37", 15),
+    ("6011", 16),
+    ("644", 16),
+    ("649", 16),
+    ("65", 19),
+    ("3528", 16),
+    ("3589", 19),
+    ("300", 14),
+    ("305", 14),
+    ("36", 14),
+    ("38", 16),
+    ("62", 16),
+    ("50", 16),
+    ("56", 18),
+    ("69", 13),
 ];
 
 /// A valid card number, compact (digits only).
@@ -88,7 +135,7 @@ pub fn card_digits() -> impl Strategy<Value = String> {
 
 /// A card number as written: compact, or grouped with spaces or dashes.
 pub fn card_written(d: String, style: u8) -> String {
-    let sep = if style % 2 == 0 { " " } else { "-" };
+    let sep = if style.is_multiple_of(2) { " " } else { "-" };
     match (style % 3, d.len()) {
         (0, _) | (_, 13) => d,
         (_, 14) => group(&d, &[4, 6, 4], sep),
@@ -105,9 +152,21 @@ pub fn card_written(d: String, style: u8) -> String {
 
 /// Countries with their BBAN shape: leading letters, then digits.
 const IBAN_SHAPES: &[(&str, usize, usize)] = &[
-    ("SE", 0, 20), ("DE", 0, 18), ("GB", 4, 14), ("FR", 0, 23), ("NL", 4, 10), ("ES", 0, 20),
-    ("IT", 1, 22), ("NO", 0, 11), ("BE", 0, 12), ("CH", 0, 17), ("PL", 0, 24), ("FI", 0, 14),
-    ("DK", 0, 14), ("AT", 0, 16), ("IE", 4, 14),
+    ("SE", 0, 20),
+    ("DE", 0, 18),
+    ("GB", 4, 14),
+    ("FR", 0, 23),
+    ("NL", 4, 10),
+    ("ES", 0, 20),
+    ("IT", 1, 22),
+    ("NO", 0, 11),
+    ("BE", 0, 12),
+    ("CH", 0, 17),
+    ("PL", 0, 24),
+    ("FI", 0, 14),
+    ("DK", 0, 14),
+    ("AT", 0, 16),
+    ("IE", 4, 14),
 ];
 
 /// ISO 7064 mod-97 of an IBAN in check order (BBAN, country, check).
@@ -143,7 +202,9 @@ pub fn iban_grouped(compact: &str) -> String {
 
 fn days_in(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -152,8 +213,15 @@ fn days_in(year: u32, month: u32) -> u32 {
 
 /// A valid personnummer in one of its written forms, and its form index.
 pub fn personnummer() -> impl Strategy<Value = String> {
-    (1901u32..=2099, 1u32..=12, 0u32..31, any::<bool>(), 0u32..1000, 0u8..5).prop_map(
-        |(year, month, day, coordination, serial, form)| {
+    (
+        1901u32..=2099,
+        1u32..=12,
+        0u32..31,
+        any::<bool>(),
+        0u32..1000,
+        0u8..5,
+    )
+        .prop_map(|(year, month, day, coordination, serial, form)| {
             let day = day % days_in(year, month) + 1 + if coordination { 60 } else { 0 };
             let short = format!("{:02}{month:02}{day:02}{serial:03}", year % 100);
             let ten = with_luhn(&short);
@@ -165,8 +233,7 @@ pub fn personnummer() -> impl Strategy<Value = String> {
                 3 => format!("{century}{}-{}", &ten[..6], &ten[6..]),
                 _ => ten,
             }
-        },
-    )
+        })
 }
 
 /// A valid US SSN, with a dash or space separator.
@@ -198,7 +265,14 @@ pub fn ipv6() -> impl Strategy<Value = String> {
 /// An e-mail address at an example domain, in mixed case.
 pub fn email() -> impl Strategy<Value = String> {
     let local = "[a-zA-Z0-9]{1,8}([._+-][a-zA-Z0-9]{1,6}){0,2}";
-    let domain = select(&["example.com", "example.org", "mail.example.com", "EXAMPLE.ORG"][..]);
+    let domain = select(
+        &[
+            "example.com",
+            "example.org",
+            "mail.example.com",
+            "EXAMPLE.ORG",
+        ][..],
+    );
     (local, domain).prop_map(|(l, d)| format!("{l}@{d}"))
 }
 
@@ -224,14 +298,19 @@ pub fn phone() -> impl Strategy<Value = String> {
         2 => format!("+44 20 {} {}", &l[..4], &l[4..]),
         _ => format!("+44 (0)20 {} {}", &l[..4], &l[4..]),
     });
-    let se = (select(&["70", "72", "73", "76", "79"][..]), digits(7), 0u8..6).prop_map(|(m, d, f)| match f {
-        0 => format!("0{m}-{} {} {}", &d[..3], &d[3..5], &d[5..]),
-        1 => format!("08-{} {} {}", &d[..3], &d[3..6], &d[6..]),
-        2 => format!("0{m}{d}"),
-        3 => format!("+46 {m}-{} {} {}", &d[..3], &d[3..5], &d[5..]),
-        4 => format!("0046 {m} {} {} {}", &d[..3], &d[3..5], &d[5..]),
-        _ => format!("+46{m}{d}"),
-    });
+    let se = (
+        select(&["70", "72", "73", "76", "79"][..]),
+        digits(7),
+        0u8..6,
+    )
+        .prop_map(|(m, d, f)| match f {
+            0 => format!("0{m}-{} {} {}", &d[..3], &d[3..5], &d[5..]),
+            1 => format!("08-{} {} {}", &d[..3], &d[3..5], &d[5..]),
+            2 => format!("0{m}{d}"),
+            3 => format!("+46 {m}-{} {} {}", &d[..3], &d[3..5], &d[5..]),
+            4 => format!("0046 {m} {} {} {}", &d[..3], &d[3..5], &d[5..]),
+            _ => format!("+46{m}{d}"),
+        });
     let de = (digits(8), 0u8..4).prop_map(|(d, f)| match f {
         0 => format!("030 {d}"),
         1 => format!("0151 {d}"),

@@ -24,7 +24,10 @@ pub fn spans_with<'t>(text: &'t str, subject: Option<&SubjectMatcher>) -> Vec<(&
 pub fn assert_well_formed(text: &str, found: &[Finding]) {
     for f in found {
         assert!(f.start < f.end && f.end <= text.len(), "span out of range");
-        assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end), "not on a char boundary");
+        assert!(
+            text.is_char_boundary(f.start) && text.is_char_boundary(f.end),
+            "not on a char boundary"
+        );
         assert!((0.0..=1.0).contains(&f.score));
     }
     for w in found.windows(2) {
