@@ -81,8 +81,13 @@ fn main() {
         "/// Names of the hostile fixtures (empty without the `hostile` feature).\npub const HOSTILE_NAMES: &[&str] = &{:?};\n",
         if hostile { HOSTILE } else { &[] }
     ));
+    let body = if hostile {
+        format!("    match name {{\n{hostile_arms}        _ => None,\n    }}")
+    } else {
+        "    let _ = name;\n    None".to_owned()
+    };
     consts.push_str(&format!(
-        "/// A hostile fixture's component by name (tests only).\npub fn hostile(name: &str) -> Option<&'static [u8]> {{\n    match name {{\n{hostile_arms}        _ => None,\n    }}\n}}\n"
+        "/// A hostile fixture's component by name (tests only).\npub fn hostile(name: &str) -> Option<&'static [u8]> {{\n{body}\n}}\n"
     ));
     fs::write(out.join("plugins.rs"), consts).expect("write plugins.rs");
 }
