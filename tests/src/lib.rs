@@ -24,7 +24,12 @@ pub fn std_plugins() -> &'static StdPlugins {
     static PLUGINS: OnceLock<StdPlugins> = OnceLock::new();
     PLUGINS.get_or_init(|| {
         let sandbox = Sandbox::new().expect("sandbox");
-        let admit = |wasm| sandbox.validate(wasm).expect("standard plugin admitted").plugin;
+        let admit = |wasm| {
+            sandbox
+                .validate(wasm)
+                .expect("standard plugin admitted")
+                .plugin
+        };
         StdPlugins {
             commerce: admit(lethe_std_plugins::FIELDMAP_COMMERCE),
             generic: admit(lethe_std_plugins::FIELDMAP_GENERIC),
@@ -37,9 +42,18 @@ pub fn std_plugins() -> &'static StdPlugins {
 /// case, and phone numbers as bare digits.
 pub fn needles(subject: &Subject) -> Vec<String> {
     let mut out = Vec::new();
-    for v in subject.names.iter().chain(&subject.emails).chain(&subject.ids) {
+    for v in subject
+        .names
+        .iter()
+        .chain(&subject.emails)
+        .chain(&subject.ids)
+    {
         out.push(v.to_lowercase());
-        out.extend(v.split_whitespace().filter(|p| p.len() > 2).map(str::to_lowercase));
+        out.extend(
+            v.split_whitespace()
+                .filter(|p| p.len() > 2)
+                .map(str::to_lowercase),
+        );
     }
     for p in &subject.phones {
         let digits: String = p.chars().filter(char::is_ascii_digit).collect();

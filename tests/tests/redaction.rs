@@ -25,18 +25,27 @@ fn key() -> PseudonymKey {
 fn an_erased_subject_leaves_no_trace_in_any_spelling() {
     let p = std_plugins();
     let items = [
-        ("profile", json!({"customer_id": "C-10042", "first_name": "Astrid", "last_name": "Lindqvist",
+        (
+            "profile",
+            json!({"customer_id": "C-10042", "first_name": "Astrid", "last_name": "Lindqvist",
             "email": "astrid.lindqvist@example.com", "phone": "+46 70 174 06 42",
             "address": {"street": "Storgatan 12", "city": "Uppsala", "postal_code": "753 20", "country": "SE"},
-            "loyalty_tier": "gold", "tags": ["vip"]})),
-        ("order", json!({"order_id": "SO-1", "customer_id": "C-10042", "email": "ASTRID.LINDQVIST@EXAMPLE.COM",
+            "loyalty_tier": "gold", "tags": ["vip"]}),
+        ),
+        (
+            "order",
+            json!({"order_id": "SO-1", "customer_id": "C-10042", "email": "ASTRID.LINDQVIST@EXAMPLE.COM",
             "total": 1299.5, "currency": "SEK",
             "shipping_address": {"name": "A. Lindqvist", "street": "Storgatan 12", "city": "Uppsala"},
-            "notes": "Call 070-174 06 42 before delivery, ask for astrid."})),
-        ("conversation", json!({"conversation_id": "c-1", "customer_id": "C-10042", "visitor_ip": "203.0.113.7",
+            "notes": "Call 070-174 06 42 before delivery, ask for astrid."}),
+        ),
+        (
+            "conversation",
+            json!({"conversation_id": "c-1", "customer_id": "C-10042", "visitor_ip": "203.0.113.7",
             "messages": [{"author": "customer", "author_name": "Astrid",
                 "text": "Hi, this is Astrid Lindqvist (astrid.lindqvist@example.com), my number is 0046 70 174 06 42."},
-                {"author": "agent", "author_name": "Kim", "text": "Thanks A. Lindqvist, noted."}]})),
+                {"author": "agent", "author_name": "Kim", "text": "Thanks A. Lindqvist, noted."}]}),
+        ),
     ];
     let (policy, key, subject) = (Policy::default(), key(), subject());
     let redactor = Redactor::new(&p.commerce, &p.scrubber, &policy, &key);
@@ -55,7 +64,11 @@ fn an_erased_subject_leaves_no_trace_in_any_spelling() {
 fn item() -> impl Strategy<Value = Value> {
     let text = "[ -~åäöÅÄÖé☎]{0,40}";
     (
-        text, text, text, any::<i64>(), any::<bool>(),
+        text,
+        text,
+        text,
+        any::<i64>(),
+        any::<bool>(),
         proptest::collection::vec(text, 0..3),
         proptest::option::of(text),
     )

@@ -195,3 +195,20 @@ fn a_pseudonymizing_policy_needs_the_tenant_key() {
     );
     assert_eq!(redacted["plan"], "pro");
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lethe"))
+        .args(["scan"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader is gone before anything is written
+    let line = b"{\"id\":1,\"text\":\"mail a@example.com\"}\n".repeat(20_000);
+    let _ = child.stdin.take().unwrap().write_all(&line);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

@@ -199,3 +199,14 @@ fn phone_lookalikes() {
         nothing(t);
     }
 }
+
+#[test]
+fn regressions_from_fuzzing() {
+    // An IPv6 token followed by `:` and a letter once made the scan loop
+    // forever (the later colon re-found the same address).
+    assert_eq!(
+        spans("2f::A:x"),
+        [("2f::A", lethe_detectors::Detector::IpV6)]
+    );
+    assert_eq!(spans("#0B5\u{a0}bf ()F7\u{a0}S0_0.ae'Ea(2f::A:x").len(), 1);
+}

@@ -1,5 +1,6 @@
 //! `lethe plugin validate`: admit a component exactly as the server would.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use lethe_sandbox::Sandbox;
@@ -11,7 +12,7 @@ pub(crate) fn run(source: &str) -> anyhow::Result<ExitCode> {
     let sandbox = Sandbox::new()?;
     match sandbox.validate(&bytes) {
         Ok(validated) => {
-            println!("{}", validated.report);
+            writeln!(std::io::stdout(), "{}", validated.report)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(rejection) => {

@@ -56,7 +56,8 @@ pub(crate) fn v4_at(text: &str, start: usize) -> Option<Finding> {
 }
 
 /// The IPv6 address around the `:` at byte `colon`. Returns the finding, if
-/// any, and the offset the main loop may continue from.
+/// any, and the offset the main loop may continue from, always past
+/// `colon`.
 pub(crate) fn v6_at(text: &str, colon: usize) -> (Option<Finding>, usize) {
     let b = text.as_bytes();
     let mut s = colon;
@@ -83,6 +84,11 @@ pub(crate) fn v6_at(text: &str, colon: usize) -> (Option<Finding>, usize) {
     }
     if e - s >= 2 && b[e - 1] == b':' && b[e - 2] != b':' {
         e -= 1;
+    }
+    if e <= colon {
+        // The token ends before this colon (`2f::A:x` seen from its last
+        // `:`): it was tried from its first colon already.
+        return (None, colon + 1);
     }
     let token = &text[s..e];
     let after_ok = match char_at(text, e) {
@@ -156,6 +162,11 @@ mod tests {
         assert_eq!(v6("[2001:db8::1]:443"), Some("2001:db8::1"));
         assert_eq!(v6("at 2001:db8::1."), Some("2001:db8::1"));
         assert_eq!(v6("fe80::1: up"), Some("fe80::1"));
+        // Seen from a colon after its end, an address is not found again,
+        // and the scan always moves on.
+        let t = "2f::A:x";
+        assert_eq!(v6_at(t, 2).0.map(|f| f.end), Some(5));
+        assert_eq!(v6_at(t, 5), (None, 6));
         for s in [
             "12:30:45",
             "12:30",
