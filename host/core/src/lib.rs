@@ -58,7 +58,7 @@
 //!
 //! // What the plugins would see, and what they would answer.
 //! let paths: Vec<String> = flatten(&item).scalars().map(|(p, _)| p.to_string()).collect();
-//! assert_eq!(paths, ["email", "notes", "plan"]);
+//! assert_eq!(paths, ["email", "plan", "notes"]); // document order
 //! let marks = [
 //!     Mark { path: "email".parse()?, category: Category::Email },
 //!     Mark { path: "notes".parse()?, category: Category::FreeText },

@@ -258,8 +258,8 @@ mod tests {
             paths,
             [
                 "address.street",
-                "lines[0].qty",
                 "lines[0].sku",
+                "lines[0].qty",
                 "tags[0]",
                 "tags[1]",
                 "tags[2]"

@@ -23,7 +23,7 @@
 //! let item = json!({"name": "Ada", "tags": ["vip"], "meta": {"a.b": 1}});
 //! let flat = flatten(&item);
 //! let paths: Vec<String> = flat.scalars().map(|(p, _)| p.to_string()).collect();
-//! assert_eq!(paths, ["meta[\"a.b\"]", "name", "tags[0]"]);
+//! assert_eq!(paths, ["name", "tags[0]", "meta[\"a.b\"]"]);
 //! assert_eq!(flat.scalar(&"name".parse::<Path>()?), Some(&Scalar::Text("Ada".into())));
 //! assert_eq!(unflatten(&flat)?, item);
 //! # Ok::<(), lethe_core::Error>(())
