@@ -67,21 +67,9 @@ const FILLER: &[&str] = &[
 ];
 
 fn luhn_complete(body: &str) -> String {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 {
-                let dd = d * 2;
-                if dd > 9 { dd - 9 } else { dd }
-            } else {
-                d
-            }
-        })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    let check = lethe_detectors::validate::luhn_check_digit(body.as_bytes())
+        .expect("the body is ASCII digits");
+    format!("{body}{}", char::from(check))
 }
 
 fn iban_se(rng: &mut Rng) -> String {

@@ -8,12 +8,10 @@
 
 #![forbid(unsafe_code)]
 
-use lethe_fieldmaps::{COMMERCE_KINDS, FieldMap, Value};
+use lethe_fieldmaps::{COMMERCE_KINDS, FieldMap};
 use lethe_plugin_sdk::field_map::exports::lethe::plugin::field_map::Guest;
-use lethe_plugin_sdk::types::{Field, Mark, Scalar};
-
-/// The longest kind name accepted, in bytes.
-const MAX_KIND_LEN: usize = 256;
+use lethe_plugin_sdk::standard::{check_kind, classify_batch};
+use lethe_plugin_sdk::types::{Field, Mark};
 
 struct CommerceFieldMap;
 
@@ -23,36 +21,9 @@ impl Guest for CommerceFieldMap {
     }
 
     fn classify(kind: String, items: Vec<Vec<Field>>) -> Result<Vec<Vec<Mark>>, String> {
-        if kind.len() > MAX_KIND_LEN {
-            return Err(format!(
-                "kind is {} bytes long; at most {MAX_KIND_LEN} are accepted",
-                kind.len()
-            ));
-        }
+        check_kind(&kind)?;
         let map = FieldMap::commerce(&kind).map_err(|e| e.to_string())?;
-        Ok(items.into_iter().map(|item| marks(map, item)).collect())
-    }
-}
-
-/// The marks of one item: the path of every field that holds personal data.
-fn marks(map: FieldMap, mut fields: Vec<Field>) -> Vec<Mark> {
-    let found = map.marks(fields.iter().map(|f| (f.path.as_str(), view(&f.value))));
-    found
-        .into_iter()
-        .map(|m| Mark {
-            path: std::mem::take(&mut fields[m.index].path),
-            category: m.category.into(),
-        })
-        .collect()
-}
-
-fn view(scalar: &Scalar) -> Value<'_> {
-    match scalar {
-        Scalar::Null => Value::Null,
-        Scalar::Boolean(b) => Value::Bool(*b),
-        Scalar::Number(n) => Value::Number(n),
-        Scalar::Text(t) => Value::Text(t),
-        Scalar::Bytes(b) => Value::Bytes(b),
+        Ok(classify_batch(map, items))
     }
 }
 

@@ -36,6 +36,8 @@ pub mod field_map {
     });
 }
 
+pub mod standard;
+
 /// The contract's shared types (`lethe:plugin/types`).
 pub use scrubber::lethe::plugin::types;
 
