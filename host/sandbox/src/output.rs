@@ -3,8 +3,6 @@
 //! boundary, a mark on a path the item does not have — each fails the batch
 //! with a message that gives positions and counts, never values.
 
-use std::collections::HashMap;
-
 use lethe_core::{Category, Mark, Path, Span, check_spans};
 
 use crate::bindings::types as wit;
@@ -82,20 +80,17 @@ pub(crate) fn marks(
                     fields.len()
                 )));
             }
-            let index: HashMap<&str, usize> = fields
-                .iter()
-                .enumerate()
-                .map(|(n, f)| (f.path.as_str(), n))
-                .collect();
             let mut seen = vec![false; fields.len()];
             let mut out = Vec::with_capacity(marks.len());
+            let mut cursor = 0;
             for (m, mark) in marks.into_iter().enumerate() {
-                let Some(&n) = index.get(mark.path.as_str()) else {
+                let Some(n) = find_field(fields, &mark.path, cursor) else {
                     return Err(malformed(format!(
                         "mark {m} of item {i} names a path the item does not have ({} bytes long)",
                         mark.path.len()
                     )));
                 };
+                cursor = n + 1;
                 if std::mem::replace(&mut seen[n], true) {
                     return Err(malformed(format!(
                         "item {i} marks the path of field {n} twice"
@@ -112,4 +107,38 @@ pub(crate) fn marks(
             Ok(out)
         })
         .collect()
+}
+
+/// The position of the field with `path`, searching from `cursor` on and
+/// then from the start: field maps answer in field order, so this is one
+/// comparison per mark in the usual case, and never worse than a full scan.
+fn find_field(fields: &[wit::Field], path: &str, cursor: usize) -> Option<usize> {
+    let cursor = cursor.min(fields.len());
+    let (before, after) = fields.split_at(cursor);
+    after
+        .iter()
+        .position(|f| f.path == path)
+        .map(|n| n + cursor)
+        .or_else(|| before.iter().position(|f| f.path == path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(path: &str) -> wit::Field {
+        wit::Field {
+            path: path.into(),
+            value: wit::Scalar::Null,
+        }
+    }
+
+    #[test]
+    fn fields_are_found_in_any_order() {
+        let fields = [field("a"), field("b"), field("c")];
+        assert_eq!(find_field(&fields, "b", 0), Some(1));
+        assert_eq!(find_field(&fields, "a", 2), Some(0));
+        assert_eq!(find_field(&fields, "c", 3), Some(2));
+        assert_eq!(find_field(&fields, "z", 1), None);
+    }
 }
