@@ -134,6 +134,10 @@ fn generic(text: &str, out: &mut Vec<Finding>) {
     let n = b.len();
     let mut i = 0;
     while i < n {
+        i = skip_quiet_words(b, i);
+        if i >= n {
+            break;
+        }
         let class = CLASS[b[i] as usize];
         if class == SKIP {
             i += 1;
@@ -165,6 +169,36 @@ fn generic(text: &str, out: &mut Vec<Finding>) {
 }
 
 /// Pushes `found` and returns where the scan resumes: past it, or `next`.
+/// Skips whole 8-byte words in which no byte can start a candidate.
+///
+/// Every byte that starts one (digits, `+`, `(`, `@`, `:`, `A`-`Z`) lies in
+/// `0x28..=0x5A`; lower-case letters, spaces and UTF-8 continuation bytes
+/// do not. The test is branch-free arithmetic on a `u64` (the "has a byte
+/// between" trick), as cheap in WebAssembly as natively. A word that may
+/// hold one falls through to the byte-by-byte classification.
+#[inline]
+fn skip_quiet_words(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES * 0x80;
+    const LOW7: u64 = ONES * 0x7f;
+    // Bytes strictly between these two are candidates.
+    const LO: u64 = 0x27;
+    const HI: u64 = 0x5b;
+    while let Some(word) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes([
+            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+        ]);
+        let low = x & LOW7;
+        let between =
+            (ONES * (127 + HI)).wrapping_sub(low) & !x & low.wrapping_add(ONES * (127 - LO)) & HIGH;
+        if between != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
 #[inline]
 fn push(out: &mut Vec<Finding>, found: Option<Finding>, next: usize) -> usize {
     match found {
@@ -223,4 +257,28 @@ fn at_upper(text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
         return push(out, iban::at(text, i), iban::run_end(b, i));
     }
     word_end
+}
+
+#[cfg(test)]
+mod skip_tests {
+    use super::*;
+
+    #[test]
+    fn quiet_words_never_hide_a_candidate_byte() {
+        for byte in 0..=255u8 {
+            for pos in 0..8 {
+                let mut word = *b"abc def ";
+                word[pos] = byte;
+                let skipped = skip_quiet_words(&word, 0) == 8;
+                if CLASS[byte as usize] != SKIP {
+                    assert!(!skipped, "byte {byte:#x} at {pos} was skipped");
+                }
+                if !(0x28..=0x5a).contains(&byte) {
+                    assert!(skipped, "byte {byte:#x} at {pos} stopped the skip");
+                }
+            }
+        }
+        assert_eq!(skip_quiet_words(b"short", 0), 0);
+        assert_eq!(skip_quiet_words(b"abcdefgh abcdefg 7", 0), 16);
+    }
 }
