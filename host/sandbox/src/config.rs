@@ -20,9 +20,9 @@ pub const DEFAULT_MAX_HOSTCALL_BYTES: usize = 16 << 20;
 /// Most plugin instances alive at once, by default; further calls wait.
 pub const DEFAULT_MAX_CONCURRENT_INSTANCES: u32 = 64;
 /// Most bytes of text (or of field values) in one batch, by default.
-pub const DEFAULT_BATCH_BYTES: usize = 256 << 10;
+pub const DEFAULT_BATCH_BYTES: usize = 1 << 20;
 /// Most texts or items in one batch, by default.
-pub const DEFAULT_BATCH_ITEMS: usize = 512;
+pub const DEFAULT_BATCH_ITEMS: usize = 4096;
 /// Most log messages kept per call, by default.
 pub const DEFAULT_MAX_LOG_MESSAGES: usize = 16;
 /// Longest log message kept, in bytes, by default.
