@@ -54,10 +54,21 @@ fn main() -> anyhow::Result<()> {
     let commerce = sandbox.compile(lethe_std_plugins::FIELDMAP_COMMERCE)?;
     let mut table = Table::new(quick, format!("{:?}", sandbox.allocation()));
 
-    scan_rows(&mut table, &scrubber.plugin, &sizes)?;
-    item_rows(&mut table, &commerce.plugin, &scrubber.plugin, &sizes)?;
-    instantiate_row(&mut table, &scrubber.plugin, &sizes)?;
-    compile_and_load_rows(&mut table, &sandbox, &sizes)?;
+    // `--only scan|items|instantiate|compile` runs one group (for profiling).
+    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    let wanted = |group: &str| only.as_deref().is_none_or(|o| o == group);
+    if wanted("scan") {
+        scan_rows(&mut table, &scrubber.plugin, &sizes)?;
+    }
+    if wanted("items") {
+        item_rows(&mut table, &commerce.plugin, &scrubber.plugin, &sizes)?;
+    }
+    if wanted("instantiate") {
+        instantiate_row(&mut table, &scrubber.plugin, &sizes)?;
+    }
+    if wanted("compile") {
+        compile_and_load_rows(&mut table, &sandbox, &sizes)?;
+    }
     table.print();
     Ok(())
 }
