@@ -26,6 +26,7 @@ const HOSTILE: &[&str] = &[
     "malformed-marks",
     "network",
     "slow-start",
+    "snoop",
 ];
 
 fn main() {

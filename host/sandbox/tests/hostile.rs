@@ -193,6 +193,7 @@ const REFUSED_AT_UPLOAD: &[&str] = &[
     "panicking",
     "wrong-world",
     "network",
+    "snoop",
 ];
 
 /// Fixtures that misbehave only on trigger inputs: they pass the self-check,
@@ -291,4 +292,19 @@ fn output_beyond_the_cap_is_refused_as_too_large() {
         .unwrap()
         .plugin;
     assert_eq!(good.scan(&["a@example.com"], None).unwrap()[0].len(), 1);
+}
+
+#[test]
+fn a_plugin_sees_no_environment_arguments_or_time() {
+    let sandbox = sandbox_with_deadline(2_000);
+    let plugin = admit(&sandbox, "snoop");
+    let started = Instant::now();
+    match plugin.scan(&["look around"], None) {
+        Err(CallError::Refused { message }) => {
+            assert_eq!(message, "vars=0 args=0 wall=0 monotonic=0");
+        }
+        other => panic!("unexpected: {other:?}"),
+    }
+    // A thousand log calls are absorbed by the bounded log.
+    assert!(started.elapsed() < Duration::from_secs(2));
 }
