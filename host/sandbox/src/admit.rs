@@ -18,7 +18,7 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use crate::bindings::{FieldMapPluginPre, ScrubberPluginPre};
-use crate::call::first_line;
+use crate::call::one_line;
 use crate::engine::Sandbox;
 use crate::error::Rejection;
 use crate::state::HostState;
@@ -85,7 +85,7 @@ pub(crate) fn inspect(bytes: &[u8], max_size: usize) -> Result<Shape, Rejection>
 
 fn read_shape(bytes: &[u8]) -> Result<Shape, Rejection> {
     let invalid = |e: wasmparser::BinaryReaderError| Rejection::Invalid {
-        reason: e.message().to_owned(),
+        reason: one_line(e.message()),
     };
     let mut shape = Shape::default();
     let mut depth = 0usize;
@@ -150,14 +150,14 @@ pub(crate) fn prepare(
     let exports_iface = |iface: &str| exports.iter().any(|e| unversioned(e) == iface);
     let incompatible = |interface: &str, e: wasmtime::Error| Rejection::IncompatibleExport {
         interface: interface.into(),
-        reason: first_line(&format!("{e:#}")),
+        reason: one_line(&format!("{e:#}")),
     };
     let linker = &sandbox.inner.linker;
     let pre = || {
         linker
             .instantiate_pre(component)
             .map_err(|e| Rejection::Invalid {
-                reason: first_line(&format!("{e:#}")),
+                reason: one_line(&format!("{e:#}")),
             })
     };
     let field_map = if exports_iface("lethe:plugin/field-map") {

@@ -14,7 +14,7 @@
 
 use wasmtime::component::Component;
 
-use crate::call::first_line;
+use crate::call::one_line;
 use crate::digest::{Digest, EngineHash};
 use crate::engine::Sandbox;
 use crate::error::{ArtifactError, Rejection};
@@ -96,7 +96,7 @@ impl Sandbox {
             .inner
             .engine
             .precompile_component(module)
-            .map_err(|e| invalid(first_line(&format!("{e:#}"))))?;
+            .map_err(|e| invalid(one_line(&format!("{e:#}"))))?;
         let record = ArtifactRecord {
             module: Digest::of(module),
             engine: *self.engine_hash(),
@@ -130,5 +130,5 @@ fn deserialize_verified(
     // the engine version and settings embedded in the artifact.
     #[allow(unsafe_code)]
     let component = unsafe { Component::deserialize(&sandbox.inner.engine, bytes) };
-    component.map_err(|e| ArtifactError::Unloadable(first_line(&format!("{e:#}"))))
+    component.map_err(|e| ArtifactError::Unloadable(one_line(&format!("{e:#}"))))
 }

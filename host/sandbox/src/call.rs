@@ -56,7 +56,7 @@ fn classify(e: &wasmtime::Error, memory_refused: bool, sandbox: &SandboxInner) -
                 limit: config.max_hostcall_bytes,
             }
         }
-        None => CallError::Host(first_line(&e.to_string())),
+        None => CallError::Host(one_line(&e.to_string())),
     }
 }
 
@@ -77,8 +77,23 @@ fn emit_logs(plugin: &str, state: &mut HostState) {
     }
 }
 
-/// The first line of a message, at most 300 bytes.
-pub(crate) fn first_line(s: &str) -> String {
-    let line = s.lines().next().unwrap_or_default();
-    crate::state::truncate_on_char_boundary(line.to_owned(), 300)
+/// A message on one line: whitespace runs (newlines included, as in
+/// pretty-printed errors) collapsed to one space, at most 300 bytes.
+pub(crate) fn one_line(s: &str) -> String {
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::state::truncate_on_char_boundary(line, 300)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn messages_are_folded_onto_one_line() {
+        assert_eq!(
+            one_line("bad magic - expected=[\n    0x0,\n] actual"),
+            "bad magic - expected=[ 0x0, ] actual"
+        );
+        assert!(one_line(&"x ".repeat(1000)).len() <= 300);
+    }
 }

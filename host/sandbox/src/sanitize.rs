@@ -9,9 +9,11 @@ use lethe_detectors::Scanner;
 /// Longest plugin message kept, in bytes.
 const MAX_MESSAGE_BYTES: usize = 300;
 
-/// Truncates `text` and replaces every PII finding with its category token.
+/// Folds `text` onto one line, truncates it, and replaces every PII finding
+/// with its category token.
 pub(crate) fn scrub_plugin_text(text: &str) -> String {
-    let text = crate::state::truncate_on_char_boundary(text.to_owned(), MAX_MESSAGE_BYTES);
+    let text = crate::call::one_line(text);
+    let text = crate::state::truncate_on_char_boundary(text, MAX_MESSAGE_BYTES);
     let findings = Scanner::new().scan(&text, None);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -34,6 +36,11 @@ mod tests {
         assert!(!s.contains("example.com"), "{s}");
         assert!(s.contains("[EMAIL]"));
         assert!(s.contains("row 3"));
+    }
+
+    #[test]
+    fn plugin_messages_stay_on_one_line() {
+        assert_eq!(scrub_plugin_text("row 3:\nbad  value"), "row 3: bad value");
     }
 
     #[test]

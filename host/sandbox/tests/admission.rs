@@ -36,7 +36,10 @@ proptest! {
     ) {
         let input = if headed { [COMPONENT_HEADER, &bytes].concat() } else { bytes };
         match sandbox().compile(&input) {
-            Err(rejection) => prop_assert!(!rejection.to_string().contains('\n')),
+            Err(rejection) => {
+                let line = rejection.to_string();
+                prop_assert!(!line.contains('\n'), "{line:?}");
+            }
             Ok(_) => prop_assert!(false, "random bytes were admitted"),
         }
     }
