@@ -105,7 +105,7 @@ pub(crate) const GROUPS: &[(Roles, &[&str])] = &[
         "telefono"
     ]),
     (H_NAME, &[
-        "name", "surname", "lastname", "firstname", "fullname", "givenname", "familyname",
+        "name", "handle", "surname", "lastname", "firstname", "fullname", "givenname", "familyname",
         "middlename", "displayname", "nickname", "forename", "forenames", "maidenname",
         "fname", "lname", "förnamn", "fornamn", "efternamn", "vorname", "nachname",
         "familienname", "prenom", "prénom", "nom", "namn", "nome", "cognome", "nombre",
@@ -143,7 +143,8 @@ pub(crate) const GROUPS: &[(Roles, &[&str])] = &[
     ]),
     (H_IDENT, &[
         "username", "userid", "customerid", "login", "memberid", "imei", "customer", "user",
-        "member", "subscriber", "visitor", "shopper", "buyer"
+        "member", "subscriber", "visitor", "shopper", "buyer", "twitter", "instagram",
+        "tiktok", "skype", "telegram"
     ]),
     (PERSON, &[
         "customer", "user", "member", "contact", "visitor", "client", "account", "person",
@@ -205,7 +206,10 @@ pub(crate) const GROUPS: &[(Roles, &[&str])] = &[
         "btc", "eth", "crypto", "node", "broadcast", "network", "hardware", "ip"
     ]),
     (NEG_PAY, &["gift", "voucher", "loyalty", "membership", "member", "library", "sim"]),
-    (LOGIN, &["user", "login", "screen", "account"]),
+    (LOGIN, &[
+        "user", "login", "screen", "account", "twitter", "instagram", "tiktok", "skype",
+        "telegram"
+    ]),
     (ADDR_CTX, &[
         "mailing", "billing", "shipping", "home", "residential", "delivery", "postal",
         "residence", "permanent", "address", "addr", "bill", "ship"

@@ -165,6 +165,12 @@ fn zendesk_users_tickets_and_chats() {
 #[test]
 fn crm_and_identity_schemas() {
     check(&[
+        // Social handles point at one person.
+        ("twitter_handle", Identifier),
+        ("instagram_handle", Identifier),
+        ("social.twitter", Identifier),
+        ("skype", Identifier),
+        ("telegramUsername", Identifier),
         // Salesforce
         ("FirstName", Name),
         ("LastName", Name),
@@ -307,6 +313,8 @@ fn naming_conventions_and_languages() {
 fn things_that_merely_sound_personal() {
     check(&[
         ("product_name", None),
+        ("file_handle", None),
+        ("error_handler", None),
         ("company_name", None),
         ("file_name", None),
         ("filename", None),
