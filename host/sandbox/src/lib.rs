@@ -74,4 +74,3 @@ pub use crate::engine::{Allocation, Sandbox};
 pub use crate::error::{ArtifactError, CallError, Rejection, SandboxError};
 pub use crate::plugin::{Plugin, Worlds};
 pub use crate::selfcheck::SelfCheck;
-pub use crate::state::{PluginLog, PluginLogLevel};

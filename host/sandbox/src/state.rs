@@ -18,16 +18,16 @@ use crate::limiter::CallLimiter;
 
 /// One message a plugin logged during a call, already truncated.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PluginLog {
+pub(crate) struct PluginLog {
     /// How much the plugin said it matters.
-    pub level: PluginLogLevel,
+    pub(crate) level: PluginLogLevel,
     /// The message, truncated to the configured length. Not yet scrubbed.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// The level of a [`PluginLog`] message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PluginLogLevel {
+pub(crate) enum PluginLogLevel {
     /// Detail for plugin authors.
     Debug,
     /// Normal progress.
