@@ -89,8 +89,10 @@
 
 pub mod error;
 pub mod item;
+pub mod keys;
 pub mod mask;
 pub mod pipeline;
+pub mod ports;
 pub mod policy;
 pub mod pseudonym;
 pub mod redact;
