@@ -87,7 +87,11 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod audit;
+pub mod bulk_input;
+pub mod dataset;
 pub mod error;
+pub mod export;
 pub mod item;
 pub mod keys;
 pub mod mask;
