@@ -1,1 +1,1179 @@
-//! (being written)
+//! Dataset files: scrubbing a tenant's CSV and JSON Lines objects when a
+//! subject is erased.
+//!
+//! Tenants keep copies of customer data outside the item store (exports to
+//! analytics, support logs, mailing lists) under `datasets/{tenant}/`. An
+//! erasure must reach them too. [`rewrite_dataset`] streams one such object
+//! row by row, from a reader to a writer, in bounded memory, and decides for
+//! each row whether it *concerns* one of the subjects being erased.
+//!
+//! # Which rows concern a subject
+//!
+//! A row concerns a subject when one of its cells (CSV) or scalars (JSON
+//! Lines: strings, and numbers read as their text; not object keys) holds
+//! one of the subject's known values, in whatever spelling the
+//! [`SubjectMatcher`] of `lethe-detectors` recognises: a name in any case,
+//! with or without diacritics, reversed or with an initial (`J. Smith`); an
+//! e-mail address in any case, or its local part; a phone number in any
+//! grouping or prefix form; an identifier as a whole token. A single name
+//! part alone (`Smith`) is *not* enough to make a row concern the subject
+//! (too many people share it): only findings scored at least
+//! [`CONCERN_MIN_SCORE`] count. One matcher is prepared per subject, once;
+//! with several subjects a combined matcher screens every row first, so
+//! rows that concern nobody cost one scan per cell.
+//!
+//! # What happens to them
+//!
+//! By [`DatasetMode`]:
+//!
+//! - [`RemoveRows`](DatasetMode::RemoveRows) (the default) drops the row.
+//! - [`ScrubRows`](DatasetMode::ScrubRows) keeps the row and rewrites each of
+//!   its text cells with [`scrub_text`] under the tenant's policy: the
+//!   tenant's scrubber is run over the cells with the subject's values, and
+//!   the subject's own values found natively are added to its spans, so a
+//!   weaker scrubber can never leave the subject's values behind. A cell
+//!   that is wholly the subject's e-mail becomes `[EMAIL]` (or
+//!   `[EMAIL:psn_…]` under `pseudonymize`, and so on by the policy). Other
+//!   personal data the scrubber finds in that row is scrubbed as well. A
+//!   JSON number holding such a value becomes the scrubbed text.
+//!
+//! # What stays as it was
+//!
+//! Rows that concern no subject are copied byte for byte, line endings,
+//! quoting and blank lines included; so is the CSV header (the first row),
+//! unless it holds a subject's value itself, when it is handled like a data
+//! row. A scrubbed CSV row is written again with `,` and minimal quoting
+//! (its values are what changed); a scrubbed JSON line is written back as
+//! compact JSON with its keys in their original order. Either keeps its
+//! original line ending.
+//!
+//! # Errors
+//!
+//! Malformed input stops the rewrite with the line number and what is wrong,
+//! never a value: a CSV row with another number of cells than the first, a
+//! cell or line that is not UTF-8, a line that is not JSON, a row longer
+//! than [`MAX_ROW_BYTES`]. The output is then incomplete and must be
+//! discarded (the caller writes to a temporary object and replaces the
+//! original only on success).
+
+use std::io::{self, BufRead, Read, Write};
+
+use lethe_detectors::{Detector, Finding, Scanner, SubjectMatcher};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::Subject;
+use crate::pipeline::{PluginFailure, TextScanner};
+use crate::policy::Policy;
+use crate::pseudonym::PseudonymKey;
+use crate::redact::scrub_text;
+use crate::span::{Span, merge};
+
+/// The longest row (CSV record or JSON line) read, in bytes: 16 MiB.
+pub const MAX_ROW_BYTES: usize = 16 * 1024 * 1024;
+
+/// The score a subject finding needs for its row to concern the subject:
+/// every form of a subject's value but a single name part alone.
+pub const CONCERN_MIN_SCORE: f32 = 0.85;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The format of a dataset object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatasetFormat {
+    /// Comma-separated values (RFC 4180, `,`, `"` quoting, LF or CRLF); the
+    /// first row is a header.
+    Csv,
+    /// One JSON value (usually an object) per line; blank lines allowed.
+    JsonLines,
+}
+
+impl DatasetFormat {
+    /// The format of an object by its key's extension, case-insensitive:
+    /// `.csv`; `.jsonl` or `.ndjson`. `None` for anything else, which the
+    /// erasure leaves alone (and reports).
+    pub fn from_key(key: &str) -> Option<Self> {
+        let lower = key.to_ascii_lowercase();
+        if lower.ends_with(".csv") {
+            Some(DatasetFormat::Csv)
+        } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            Some(DatasetFormat::JsonLines)
+        } else {
+            None
+        }
+    }
+}
+
+/// What an erasure does to the dataset rows that concern a subject; a
+/// tenant setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatasetMode {
+    /// Drop the rows (`remove-rows`).
+    #[default]
+    RemoveRows,
+    /// Keep the rows with the personal data in them scrubbed
+    /// (`scrub-rows`).
+    ScrubRows,
+}
+
+/// What a rewrite did, counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetOutcome {
+    /// Data rows read (the CSV header and blank lines not counted).
+    pub rows: u64,
+    /// Rows dropped ([`DatasetMode::RemoveRows`]).
+    pub removed: u64,
+    /// Rows scrubbed ([`DatasetMode::ScrubRows`]).
+    pub scrubbed: u64,
+}
+
+impl DatasetOutcome {
+    /// Whether any row was changed, so the object must be replaced.
+    pub fn changed(&self) -> bool {
+        self.removed > 0 || self.scrubbed > 0
+    }
+}
+
+/// Why a dataset could not be rewritten. No message holds a value of the
+/// dataset.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DatasetError {
+    /// Reading the input or writing the output failed.
+    #[error("reading or writing the dataset failed: {0}")]
+    Io(#[from] io::Error),
+    /// The input is not valid in its format at `line`.
+    #[error(
+        "line {line} of the dataset is malformed: {reason}; fix that line and run the erasure \
+         again (values are not shown here)"
+    )]
+    Malformed {
+        /// The 1-based line where the bad row starts.
+        line: u64,
+        /// What is wrong, without values.
+        reason: String,
+    },
+    /// The tenant's scrubber failed.
+    #[error("the scrubber failed: {0}")]
+    Scanner(PluginFailure),
+}
+
+/// Rewrites a dataset object from `input` to `output`, dropping or
+/// scrubbing the rows that concern any of `subjects` (see the
+/// [module docs](self)).
+///
+/// `scanner` is the tenant's scrubber (used by
+/// [`ScrubRows`](DatasetMode::ScrubRows) only), `policy` and `key` decide
+/// what scrubbed values become.
+///
+/// # Errors
+///
+/// A [`DatasetError`]; the output is then incomplete.
+#[allow(clippy::too_many_arguments)]
+pub fn rewrite_dataset(
+    format: DatasetFormat,
+    mode: DatasetMode,
+    input: impl BufRead,
+    output: impl Write,
+    subjects: &[Subject],
+    scanner: &dyn TextScanner,
+    policy: &Policy,
+    key: &PseudonymKey,
+) -> Result<DatasetOutcome, DatasetError> {
+    let rows = Rows {
+        matchers: Matchers::new(subjects),
+        subjects,
+        mode,
+        scanner,
+        policy,
+        key,
+    };
+    match format {
+        DatasetFormat::Csv => rows.csv(input, output),
+        DatasetFormat::JsonLines => rows.json_lines(input, output),
+    }
+}
+
+/// The prepared subjects.
+struct Matchers {
+    /// One per subject, in order; `None` for a subject with nothing to match.
+    each: Vec<Option<SubjectMatcher>>,
+    /// All subjects at once, to screen rows when there are several.
+    screen: Option<SubjectMatcher>,
+    native: Scanner,
+}
+
+/// The subject findings of one subject in the cells of one row.
+type CellFindings = Vec<Vec<Finding>>;
+
+impl Matchers {
+    fn new(subjects: &[Subject]) -> Self {
+        let each: Vec<Option<SubjectMatcher>> = subjects
+            .iter()
+            .map(|s| Some(SubjectMatcher::new(s)).filter(|m| !m.is_empty()))
+            .collect();
+        let screen = (each.iter().flatten().count() > 1).then(|| {
+            let mut all = Subject::default();
+            for s in subjects {
+                all.names.extend(s.names.iter().cloned());
+                all.emails.extend(s.emails.iter().cloned());
+                all.phones.extend(s.phones.iter().cloned());
+                all.ids.extend(s.ids.iter().cloned());
+            }
+            SubjectMatcher::new(&all)
+        });
+        Matchers {
+            each,
+            screen,
+            native: Scanner::new(),
+        }
+    }
+
+    /// The subject findings of `matcher` in each cell, and whether one of
+    /// them is strong enough to concern the subject.
+    fn find(&self, matcher: &SubjectMatcher, cells: &[&str]) -> (CellFindings, bool) {
+        let mut strong = false;
+        let found = cells
+            .iter()
+            .map(|cell| {
+                let mut found = self.native.scan(cell, Some(matcher));
+                found.retain(|f| is_subject(f.detector));
+                strong |= found.iter().any(|f| f.score >= CONCERN_MIN_SCORE);
+                found
+            })
+            .collect();
+        (found, strong)
+    }
+
+    /// The subjects (by index) the row of `cells` concerns, with their
+    /// findings in each cell.
+    fn concerned(&self, cells: &[&str]) -> Vec<(usize, CellFindings)> {
+        if let Some(screen) = &self.screen
+            && !self.find(screen, cells).1
+        {
+            return Vec::new();
+        }
+        self.each
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                let (found, strong) = self.find(m.as_ref()?, cells);
+                strong.then_some((i, found))
+            })
+            .collect()
+    }
+}
+
+fn is_subject(detector: Detector) -> bool {
+    matches!(
+        detector,
+        Detector::SubjectName
+            | Detector::SubjectEmail
+            | Detector::SubjectPhone
+            | Detector::SubjectId
+    )
+}
+
+/// One rewrite's settings.
+struct Rows<'a> {
+    matchers: Matchers,
+    subjects: &'a [Subject],
+    mode: DatasetMode,
+    scanner: &'a dyn TextScanner,
+    policy: &'a Policy,
+    key: &'a PseudonymKey,
+}
+
+/// Whether a row concerns a subject, and if so what it becomes.
+enum Verdict {
+    /// It concerns no subject: written as it was.
+    Untouched,
+    /// It concerns a subject and is dropped ([`DatasetMode::RemoveRows`]).
+    Remove,
+    /// It concerns a subject; these are its cells scrubbed
+    /// ([`DatasetMode::ScrubRows`]).
+    Scrub(Vec<String>),
+}
+
+/// What becomes of one row's bytes.
+enum Fate {
+    /// Written as it was read.
+    Keep,
+    /// Not written.
+    Drop,
+    /// Written as these bytes (without line ending).
+    Replace(Vec<u8>),
+}
+
+impl Rows<'_> {
+    /// What becomes of the row of `cells`.
+    fn decide(&self, cells: &[&str]) -> Result<Verdict, DatasetError> {
+        let concerned = self.matchers.concerned(cells);
+        if concerned.is_empty() {
+            return Ok(Verdict::Untouched);
+        }
+        if self.mode == DatasetMode::RemoveRows {
+            return Ok(Verdict::Remove);
+        }
+        // Scan the non-empty cells with each concerned subject, adding the
+        // subject's own findings, then scrub each cell once.
+        let scanned: Vec<usize> = (0..cells.len()).filter(|&i| !cells[i].is_empty()).collect();
+        let texts: Vec<&str> = scanned.iter().map(|&i| cells[i]).collect();
+        let mut spans: Vec<Vec<Span>> = vec![Vec::new(); cells.len()];
+        for (subject, native) in concerned {
+            for (cell, found) in native.into_iter().enumerate() {
+                spans[cell].extend(
+                    found
+                        .into_iter()
+                        .map(|f| Span::new(f.start, f.end, f.category())),
+                );
+            }
+            if texts.is_empty() {
+                continue;
+            }
+            let answer = self
+                .scanner
+                .scan(&texts, Some(&self.subjects[subject]))
+                .map_err(DatasetError::Scanner)?;
+            if answer.len() != texts.len() {
+                return Err(DatasetError::Scanner(PluginFailure(format!(
+                    "the scrubber answered for {} texts where {} were sent",
+                    answer.len(),
+                    texts.len()
+                ))));
+            }
+            for (&cell, found) in scanned.iter().zip(answer) {
+                spans[cell].extend(found);
+            }
+        }
+        let out = cells
+            .iter()
+            .zip(spans)
+            .map(|(cell, spans)| {
+                if spans.is_empty() {
+                    (*cell).to_owned()
+                } else {
+                    scrub_text(cell, &merge(spans), self.policy, self.key)
+                }
+            })
+            .collect();
+        Ok(Verdict::Scrub(out))
+    }
+
+    fn csv(
+        &self,
+        input: impl BufRead,
+        mut output: impl Write,
+    ) -> Result<DatasetOutcome, DatasetError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(false)
+            .from_reader(Recorder::new(input));
+        let mut outcome = DatasetOutcome::default();
+        let mut record = csv::ByteRecord::new();
+        let mut pending: Option<(Vec<u8>, Fate)> = None;
+        let mut newlines: u64 = 0; // '\n's in the bytes cut so far
+        let mut first = true;
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(err) => {
+                    let line = newlines + 1 + leading_newlines(&reader.get_ref().buf);
+                    return Err(csv_error(&err, line));
+                }
+            }
+            let end = reader.position().byte();
+            let mut raw = reader.get_mut().cut(end);
+            let line = newlines + 1 + leading_newlines(&raw);
+            newlines += count_newlines(&raw);
+
+            let mut cells = Vec::with_capacity(record.len());
+            for field in &record {
+                cells.push(
+                    std::str::from_utf8(field).map_err(|_| DatasetError::Malformed {
+                        line,
+                        reason: "a cell is not valid UTF-8 text; save the file as UTF-8".into(),
+                    })?,
+                );
+            }
+            let decision = self.decide(&cells)?;
+            let is_header = std::mem::take(&mut first);
+            if !(is_header && matches!(decision, Verdict::Untouched)) {
+                outcome.rows += 1;
+            }
+            let fate = match decision {
+                Verdict::Untouched => Fate::Keep,
+                Verdict::Remove => {
+                    outcome.removed += 1;
+                    Fate::Drop
+                }
+                Verdict::Scrub(scrubbed) => {
+                    outcome.scrubbed += 1;
+                    Fate::Replace(csv_row(&scrubbed)?)
+                }
+            };
+            if let Some((prev, prev_fate)) = pending.take() {
+                settle(prev, &prev_fate, &mut raw, &mut output)?;
+            }
+            pending = Some((raw, fate));
+        }
+        let mut rest = reader.into_inner().buf;
+        if let Some((prev, prev_fate)) = pending.take() {
+            settle(prev, &prev_fate, &mut rest, &mut output)?;
+        }
+        output.write_all(&rest)?;
+        output.flush()?;
+        Ok(outcome)
+    }
+
+    fn json_lines(
+        &self,
+        mut input: impl BufRead,
+        mut output: impl Write,
+    ) -> Result<DatasetOutcome, DatasetError> {
+        let mut outcome = DatasetOutcome::default();
+        let mut buf = Vec::new();
+        let mut line: u64 = 0;
+        loop {
+            buf.clear();
+            let read = (&mut input)
+                .take(MAX_ROW_BYTES as u64 + 1)
+                .read_until(b'\n', &mut buf)?;
+            if read == 0 {
+                break;
+            }
+            line += 1;
+            if buf.len() > MAX_ROW_BYTES {
+                return Err(too_long(line));
+            }
+            let ending = line_ending(&buf);
+            let mut content = &buf[..buf.len() - ending.len()];
+            if line == 1 {
+                content = content.strip_prefix(BOM).unwrap_or(content);
+            }
+            if content.iter().all(u8::is_ascii_whitespace) {
+                output.write_all(&buf)?;
+                continue;
+            }
+            let text = std::str::from_utf8(content).map_err(|_| DatasetError::Malformed {
+                line,
+                reason: "the line is not valid UTF-8 text; save the file as UTF-8".into(),
+            })?;
+            let mut value: Value =
+                serde_json::from_str(text).map_err(|e| DatasetError::Malformed {
+                    line,
+                    reason: format!(
+                        "the line is not one JSON value ({} error at column {}); write one JSON \
+                     object per line",
+                        match e.classify() {
+                            serde_json::error::Category::Eof => "unexpected end",
+                            serde_json::error::Category::Syntax => "syntax",
+                            serde_json::error::Category::Data => "data",
+                            serde_json::error::Category::Io => "read",
+                        },
+                        e.column()
+                    ),
+                })?;
+            outcome.rows += 1;
+
+            let mut texts = Vec::new();
+            collect_scalars(&value, &mut texts);
+            let cells: Vec<&str> = texts.iter().map(String::as_str).collect();
+            match self.decide(&cells)? {
+                Verdict::Untouched => output.write_all(&buf)?,
+                Verdict::Remove => outcome.removed += 1,
+                Verdict::Scrub(scrubbed) => {
+                    outcome.scrubbed += 1;
+                    let mut next = texts.iter().zip(scrubbed);
+                    replace_scalars(&mut value, &mut next);
+                    if line == 1 && buf.starts_with(BOM) {
+                        output.write_all(BOM)?;
+                    }
+                    serde_json::to_writer(&mut output, &value).map_err(io::Error::from)?;
+                    output.write_all(ending)?;
+                }
+            }
+        }
+        output.flush()?;
+        Ok(outcome)
+    }
+}
+
+/// The texts of a JSON value's strings and numbers, in document order.
+fn collect_scalars(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::Array(items) => items.iter().for_each(|v| collect_scalars(v, out)),
+        Value::Object(map) => map.values().for_each(|v| collect_scalars(v, out)),
+        Value::Null | Value::Bool(_) => {}
+    }
+}
+
+/// Writes the scrubbed texts back, in the order [`collect_scalars`] read
+/// them; a scalar whose text did not change is left as it was.
+fn replace_scalars<'a>(value: &mut Value, next: &mut impl Iterator<Item = (&'a String, String)>) {
+    match value {
+        Value::String(_) | Value::Number(_) => {
+            if let Some((before, after)) = next.next()
+                && *before != after
+            {
+                *value = Value::String(after);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_scalars(v, next)),
+        Value::Object(map) => map.values_mut().for_each(|v| replace_scalars(v, next)),
+        Value::Null | Value::Bool(_) => {}
+    }
+}
+
+/// Writes the previous row, once the next row's bytes (or the rest of the
+/// file) are known: a CR that ended the previous row takes the LF that
+/// follows it, so that a row's bytes are its leading blank lines, its
+/// content and its whole line ending.
+fn settle(
+    mut raw: Vec<u8>,
+    fate: &Fate,
+    next: &mut Vec<u8>,
+    output: &mut impl Write,
+) -> io::Result<()> {
+    if raw.last() == Some(&b'\r') && next.first() == Some(&b'\n') {
+        raw.push(b'\n');
+        next.drain(..1);
+    }
+    match fate {
+        Fate::Keep => output.write_all(&raw),
+        Fate::Drop => Ok(()),
+        Fate::Replace(content) => {
+            let bom = if raw.starts_with(BOM) { BOM.len() } else { 0 };
+            let lead = bom
+                + raw[bom..]
+                    .iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count();
+            let ending = line_ending(&raw);
+            output.write_all(&raw[..lead])?;
+            output.write_all(content)?;
+            output.write_all(ending)
+        }
+    }
+}
+
+/// The line ending at the end of `raw`: `\r\n`, `\n`, `\r` or nothing.
+fn line_ending(raw: &[u8]) -> &'static [u8] {
+    if raw.ends_with(b"\r\n") {
+        b"\r\n"
+    } else if raw.ends_with(b"\n") {
+        b"\n"
+    } else if raw.ends_with(b"\r") {
+        b"\r"
+    } else {
+        b""
+    }
+}
+
+/// One CSV row with `,` and minimal quoting, without a line ending.
+fn csv_row(cells: &[String]) -> Result<Vec<u8>, DatasetError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer
+        .write_record(cells)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    let mut bytes = writer
+        .into_inner()
+        .map_err(|e| io::Error::other(e.error().to_string()))?;
+    bytes.pop();
+    Ok(bytes)
+}
+
+/// How many line breaks precede the first content byte of `raw`: the blank
+/// lines before a row, and the LF of the previous row's CRLF.
+fn leading_newlines(raw: &[u8]) -> u64 {
+    count_newlines(
+        &raw[..raw
+            .iter()
+            .position(|b| !matches!(b, b'\r' | b'\n'))
+            .unwrap_or(raw.len())],
+    )
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+fn too_long(line: u64) -> DatasetError {
+    DatasetError::Malformed {
+        line,
+        reason: format!(
+            "the row is longer than {} MiB; split it, or keep such data out of datasets",
+            MAX_ROW_BYTES / (1024 * 1024)
+        ),
+    }
+}
+
+/// A CSV reader error as a [`DatasetError`], at `line`.
+fn csv_error(err: &csv::Error, line: u64) -> DatasetError {
+    match err.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => DatasetError::Malformed {
+            line,
+            reason: format!(
+                "the row has {len} cells where the first row has {expected_len}; give every \
+                 row the same number of cells (quote cells that contain commas)"
+            ),
+        },
+        csv::ErrorKind::Io(e) if e.get_ref().is_some_and(|i| i.is::<RowTooLong>()) => {
+            too_long(line)
+        }
+        csv::ErrorKind::Io(e) => DatasetError::Io(io::Error::new(e.kind(), e.to_string())),
+        _ => DatasetError::Malformed {
+            line,
+            reason: "the row is not valid CSV".into(),
+        },
+    }
+}
+
+/// The error a [`Recorder`] reads with when a row grows past
+/// [`MAX_ROW_BYTES`].
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a row is too long")
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+/// A reader that keeps a copy of the bytes read since the last
+/// [`cut`](Recorder::cut), so that rows can be written back byte for byte.
+struct Recorder<R> {
+    inner: R,
+    /// Bytes from absolute offset `at` on.
+    buf: Vec<u8>,
+    at: u64,
+}
+
+impl<R> Recorder<R> {
+    fn new(inner: R) -> Self {
+        Recorder {
+            inner,
+            buf: Vec::new(),
+            at: 0,
+        }
+    }
+
+    /// The bytes up to absolute offset `end`, removed from the copy.
+    fn cut(&mut self, end: u64) -> Vec<u8> {
+        let n = usize::try_from(end.saturating_sub(self.at))
+            .unwrap_or(usize::MAX)
+            .min(self.buf.len());
+        self.at += n as u64;
+        let rest = self.buf.split_off(n);
+        std::mem::replace(&mut self.buf, rest)
+    }
+}
+
+impl<R: Read> Read for Recorder<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.buf.len() > MAX_ROW_BYTES + 64 * 1024 {
+            return Err(io::Error::other(RowTooLong));
+        }
+        let n = self.inner.read(out)?;
+        self.buf.extend_from_slice(&out[..n]);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::{Action, Category};
+
+    /// The standard detectors, natively: the same code the std-scrubber
+    /// plugin runs.
+    struct Native;
+
+    impl TextScanner for Native {
+        fn scan(
+            &self,
+            texts: &[&str],
+            subject: Option<&Subject>,
+        ) -> Result<Vec<Vec<Span>>, PluginFailure> {
+            let matcher = subject.map(SubjectMatcher::new);
+            let scanner = Scanner::new();
+            Ok(texts
+                .iter()
+                .map(|text| {
+                    scanner
+                        .scan(text, matcher.as_ref())
+                        .into_iter()
+                        .map(|f| Span {
+                            start: f.start,
+                            end: f.end,
+                            category: f.category(),
+                            score: f.score,
+                        })
+                        .collect()
+                })
+                .collect())
+        }
+    }
+
+    /// A scrubber that finds nothing.
+    struct Blind;
+
+    impl TextScanner for Blind {
+        fn scan(
+            &self,
+            texts: &[&str],
+            _: Option<&Subject>,
+        ) -> Result<Vec<Vec<Span>>, PluginFailure> {
+            Ok(vec![Vec::new(); texts.len()])
+        }
+    }
+
+    /// A scrubber that fails, or answers for the wrong number of texts.
+    struct Broken(bool);
+
+    impl TextScanner for Broken {
+        fn scan(&self, _: &[&str], _: Option<&Subject>) -> Result<Vec<Vec<Span>>, PluginFailure> {
+            if self.0 {
+                Err(PluginFailure("the plugin ran past its time budget".into()))
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    fn subject() -> Subject {
+        Subject {
+            names: vec!["Jöns Åberg".into()],
+            emails: vec!["jons.aberg@example.com".into()],
+            phones: vec!["0701234567".into()],
+            ids: vec!["cust-42".into()],
+        }
+    }
+
+    fn other() -> Subject {
+        Subject {
+            names: vec!["Ada Lovelace".into()],
+            emails: vec!["ada@example.com".into()],
+            ..Subject::default()
+        }
+    }
+
+    fn key() -> PseudonymKey {
+        PseudonymKey::from_bytes([3; 32])
+    }
+
+    fn run_with(
+        format: DatasetFormat,
+        mode: DatasetMode,
+        input: &[u8],
+        subjects: &[Subject],
+        scanner: &dyn TextScanner,
+        policy: &Policy,
+    ) -> Result<(String, DatasetOutcome), DatasetError> {
+        let mut out = Vec::new();
+        let outcome = rewrite_dataset(
+            format,
+            mode,
+            Cursor::new(input),
+            &mut out,
+            subjects,
+            scanner,
+            policy,
+            &key(),
+        )?;
+        Ok((String::from_utf8(out).unwrap(), outcome))
+    }
+
+    fn run(format: DatasetFormat, mode: DatasetMode, input: &str) -> (String, DatasetOutcome) {
+        run_with(
+            format,
+            mode,
+            input.as_bytes(),
+            &[subject()],
+            &Native,
+            &Policy::default(),
+        )
+        .unwrap()
+    }
+
+    /// Rows 1, 3, 4, 5 and 8 concern the subject, each in another spelling;
+    /// 2, 6 and 7 do not (7 has a single name part only).
+    const PEOPLE: &str = "id,name,email,notes\n\
+        1,Jöns Åberg,jons.aberg@example.com,pro\n\
+        2,Ada Lovelace,ada@example.com,free\n\
+        3,JONS ABERG,,called twice\n\
+        4,Someone,JONS.ABERG@EXAMPLE.COM,x\n\
+        5,\"Lund, Eva\",,\"ring +46 70-123 45 67, not Eva's\"\n\
+        6,\"Quoted, \"\"name\"\"\",eva@example.org,\"two\nlines\"\n\
+        7,Åberg,,surname only\n\
+        8,x,,CUST-42\n";
+
+    #[test]
+    fn rows_concerning_the_subject_are_removed_in_any_spelling() {
+        let (out, outcome) = run(DatasetFormat::Csv, DatasetMode::RemoveRows, PEOPLE);
+        assert_eq!(
+            out,
+            "id,name,email,notes\n\
+             2,Ada Lovelace,ada@example.com,free\n\
+             6,\"Quoted, \"\"name\"\"\",eva@example.org,\"two\nlines\"\n\
+             7,Åberg,,surname only\n"
+        );
+        assert_eq!(
+            outcome,
+            DatasetOutcome {
+                rows: 8,
+                removed: 5,
+                scrubbed: 0
+            }
+        );
+        assert!(outcome.changed());
+    }
+
+    #[test]
+    fn rows_concerning_the_subject_are_scrubbed_under_the_policy() {
+        let (out, outcome) = run(DatasetFormat::Csv, DatasetMode::ScrubRows, PEOPLE);
+        let lines: Vec<&str> = out.split('\n').collect();
+        assert_eq!(lines[0], "id,name,email,notes");
+        assert_eq!(lines[1], "1,[NAME],[EMAIL],pro");
+        assert_eq!(lines[2], "2,Ada Lovelace,ada@example.com,free");
+        assert_eq!(lines[3], "3,[NAME],,called twice");
+        assert_eq!(lines[4], "4,Someone,[EMAIL],x");
+        // Other cells of a scrubbed row keep everything but personal data.
+        assert_eq!(lines[5], "5,\"Lund, Eva\",,\"ring [PHONE], not Eva's\"");
+        assert_eq!(lines[6], "6,\"Quoted, \"\"name\"\"\",eva@example.org,\"two");
+        assert_eq!(lines[9], "8,x,,[ID]");
+        assert_eq!(
+            outcome,
+            DatasetOutcome {
+                rows: 8,
+                removed: 0,
+                scrubbed: 5
+            }
+        );
+
+        // Under pseudonymize, the subject's e-mail becomes its pseudonym.
+        let policy = Policy::default()
+            .with(Category::Email, Action::Pseudonymize)
+            .unwrap();
+        let (out, _) = run_with(
+            DatasetFormat::Csv,
+            DatasetMode::ScrubRows,
+            PEOPLE.as_bytes(),
+            &[subject()],
+            &Native,
+            &policy,
+        )
+        .unwrap();
+        let psn = crate::pseudonymize(&key(), Category::Email, "JONS.ABERG@EXAMPLE.COM");
+        assert!(
+            out.contains(&format!("4,Someone,[EMAIL:{psn}],x\n")),
+            "{out}"
+        );
+        assert!(!out.to_lowercase().contains("jons.aberg"), "{out}");
+    }
+
+    #[test]
+    fn a_blind_scrubber_still_cannot_leave_the_subject_behind() {
+        let (out, outcome) = run_with(
+            DatasetFormat::Csv,
+            DatasetMode::ScrubRows,
+            PEOPLE.as_bytes(),
+            &[subject()],
+            &Blind,
+            &Policy::default(),
+        )
+        .unwrap();
+        assert_eq!(outcome.scrubbed, 5);
+        let lower = out.to_lowercase();
+        for gone in ["jöns", "jons", "70-123", "cust-42"] {
+            assert!(!lower.contains(gone), "{gone} in {out}");
+        }
+    }
+
+    #[test]
+    fn untouched_files_are_copied_byte_for_byte() {
+        let input = "\u{feff}id;x,name\r\n\r\n1,\"a \"\"b\"\"\"\r\n2,  spaced  \r\n\r\n3,\"multi\r\nline\",\r\n";
+        let input = input.replace(",\r\n", "\r\n"); // keep two columns everywhere
+        let (out, outcome) = run(DatasetFormat::Csv, DatasetMode::RemoveRows, &input);
+        assert_eq!(out, input);
+        assert_eq!(outcome.rows, 3);
+        assert!(!outcome.changed());
+
+        for input in ["a,b\n1,2", "a,b\r\n1,2\r\n\r\n", "a\n", ""] {
+            let (out, _) = run(DatasetFormat::Csv, DatasetMode::ScrubRows, input);
+            assert_eq!(out, input);
+        }
+    }
+
+    #[test]
+    fn crlf_files_keep_their_line_endings_around_changed_rows() {
+        let input = "\u{feff}name,email\r\nAda,ada@example.com\r\nJöns Åberg,x\r\n\r\nEva,jons.aberg@example.com\r\nBo,bo@example.com";
+        let (out, outcome) = run(DatasetFormat::Csv, DatasetMode::RemoveRows, input);
+        assert_eq!(
+            out,
+            "\u{feff}name,email\r\nAda,ada@example.com\r\nBo,bo@example.com"
+        );
+        assert_eq!(outcome.removed, 2);
+
+        let (out, _) = run(DatasetFormat::Csv, DatasetMode::ScrubRows, input);
+        assert_eq!(
+            out,
+            "\u{feff}name,email\r\nAda,ada@example.com\r\n[NAME],x\r\n\r\nEva,[EMAIL]\r\nBo,bo@example.com"
+        );
+
+        // The last row, without a line ending, removed.
+        let input = "name\r\nAda\r\nJöns Åberg";
+        let (out, _) = run(DatasetFormat::Csv, DatasetMode::RemoveRows, input);
+        assert_eq!(out, "name\r\nAda\r\n");
+    }
+
+    #[test]
+    fn a_header_holding_a_subject_value_is_a_data_row() {
+        let input = "jons.aberg@example.com,1\nada@example.com,2\n";
+        let (out, outcome) = run(DatasetFormat::Csv, DatasetMode::RemoveRows, input);
+        assert_eq!(out, "ada@example.com,2\n");
+        assert_eq!(outcome.rows, 1 + 1);
+    }
+
+    #[test]
+    fn several_subjects_are_screened_together_and_handled_each() {
+        let input = "name,email\nAda Lovelace,x\nJöns Åberg,y\nEva,eva@example.org\nA. Lovelace,ADA@EXAMPLE.COM\n";
+        let (out, outcome) = run_with(
+            DatasetFormat::Csv,
+            DatasetMode::RemoveRows,
+            input.as_bytes(),
+            &[subject(), other(), Subject::default()],
+            &Native,
+            &Policy::default(),
+        )
+        .unwrap();
+        assert_eq!(out, "name,email\nEva,eva@example.org\n");
+        assert_eq!(outcome.removed, 3);
+
+        let (out, _) = run_with(
+            DatasetFormat::Csv,
+            DatasetMode::ScrubRows,
+            "a,b\nJöns Åberg,ada@example.com\n".as_bytes(),
+            &[subject(), other()],
+            &Native,
+            &Policy::default(),
+        )
+        .unwrap();
+        assert_eq!(out, "a,b\n[NAME],[EMAIL]\n");
+    }
+
+    #[test]
+    fn no_subjects_change_nothing() {
+        let (out, outcome) = run_with(
+            DatasetFormat::Csv,
+            DatasetMode::RemoveRows,
+            PEOPLE.as_bytes(),
+            &[],
+            &Native,
+            &Policy::default(),
+        )
+        .unwrap();
+        assert_eq!(out, PEOPLE);
+        assert_eq!(outcome.rows, 8);
+    }
+
+    const LINES: &str = "{\"id\":1,\"name\":\"Jöns Åberg\",\"email\":\"jons.aberg@example.com\",\"plan\":\"pro\"}\n\
+        {\"id\": 2, \"name\": \"Ada\",  \"note\": \"spacing kept\"}\r\n\
+        \n\
+        {\"id\":3,\"contact\":{\"phone\":\"070 123 45 67\"},\"tags\":[\"vip\",true,null]}\n\
+        {\"id\":4,\"phone\":46701234567,\"n\":1.50}\r\n\
+        {\"id\":5,\"who\":\"JONS ABERG\",\"ok\":false}";
+
+    #[test]
+    fn json_lines_remove_rows() {
+        let (out, outcome) = run(DatasetFormat::JsonLines, DatasetMode::RemoveRows, LINES);
+        assert_eq!(
+            out,
+            "{\"id\": 2, \"name\": \"Ada\",  \"note\": \"spacing kept\"}\r\n\n"
+        );
+        assert_eq!(
+            outcome,
+            DatasetOutcome {
+                rows: 5,
+                removed: 4,
+                scrubbed: 0
+            }
+        );
+    }
+
+    #[test]
+    fn json_lines_scrub_rows() {
+        let (out, outcome) = run(DatasetFormat::JsonLines, DatasetMode::ScrubRows, LINES);
+        assert_eq!(
+            out,
+            "{\"id\":1,\"name\":\"[NAME]\",\"email\":\"[EMAIL]\",\"plan\":\"pro\"}\n\
+             {\"id\": 2, \"name\": \"Ada\",  \"note\": \"spacing kept\"}\r\n\
+             \n\
+             {\"id\":3,\"contact\":{\"phone\":\"[PHONE]\"},\"tags\":[\"vip\",true,null]}\n\
+             {\"id\":4,\"phone\":\"[PHONE]\",\"n\":1.5}\r\n\
+             {\"id\":5,\"who\":\"[NAME]\",\"ok\":false}"
+        );
+        assert_eq!(outcome.scrubbed, 4);
+
+        // A BOM on the first line survives a rewrite.
+        let input = "\u{feff}{\"e\":\"jons.aberg@example.com\"}\n";
+        let (out, _) = run(DatasetFormat::JsonLines, DatasetMode::ScrubRows, input);
+        assert_eq!(out, "\u{feff}{\"e\":\"[EMAIL]\"}\n");
+    }
+
+    #[test]
+    fn malformed_csv_names_the_line_and_no_value() {
+        let input = "a,b\r\n\r\nsecret-1,x\r\nsecret-2\r\n";
+        let err = run_with(
+            DatasetFormat::Csv,
+            DatasetMode::RemoveRows,
+            input.as_bytes(),
+            &[subject()],
+            &Native,
+            &Policy::default(),
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            matches!(err, DatasetError::Malformed { line: 4, .. }),
+            "{msg}"
+        );
+        assert!(!msg.contains("secret"), "{msg}");
+        assert!(msg.contains("1 cells where the first row has 2"), "{msg}");
+
+        let input = b"a,b\n\"two\nlines\",1\nok,\xff\xfe secret\n";
+        let err = run_with(
+            DatasetFormat::Csv,
+            DatasetMode::RemoveRows,
+            input,
+            &[subject()],
+            &Native,
+            &Policy::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, DatasetError::Malformed { line: 4, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn malformed_json_lines_name_the_line_and_no_value() {
+        let input = "{\"a\":1}\n\n{\"secret\": \"jons.aberg@example.com\" oops}\n";
+        let err = run_with(
+            DatasetFormat::JsonLines,
+            DatasetMode::ScrubRows,
+            input.as_bytes(),
+            &[subject()],
+            &Native,
+            &Policy::default(),
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            matches!(err, DatasetError::Malformed { line: 3, .. }),
+            "{msg}"
+        );
+        assert!(!msg.contains("secret") && !msg.contains("aberg"), "{msg}");
+
+        let err = run_with(
+            DatasetFormat::JsonLines,
+            DatasetMode::ScrubRows,
+            b"{\"a\":\"\xff\"}\n",
+            &[subject()],
+            &Native,
+            &Policy::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, DatasetError::Malformed { line: 1, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_failing_scrubber_fails_the_rewrite() {
+        for broken in [Broken(true), Broken(false)] {
+            let err = run_with(
+                DatasetFormat::Csv,
+                DatasetMode::ScrubRows,
+                PEOPLE.as_bytes(),
+                &[subject()],
+                &broken,
+                &Policy::default(),
+            )
+            .unwrap_err();
+            assert!(matches!(err, DatasetError::Scanner(_)), "{err}");
+        }
+        // Removing rows does not need the scrubber.
+        run_with(
+            DatasetFormat::Csv,
+            DatasetMode::RemoveRows,
+            PEOPLE.as_bytes(),
+            &[subject()],
+            &Broken(true),
+            &Policy::default(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn large_files_stream() {
+        let mut input = String::from("id,email,notes\n");
+        let mut expected = input.clone();
+        for i in 0..20_000 {
+            let concerned = i % 1000 == 7;
+            let email = if concerned {
+                "Jons.Aberg@Example.com".to_owned()
+            } else {
+                format!("user{i}@example.com")
+            };
+            let row = format!("{i},{email},\"note, {i}\"\n");
+            input.push_str(&row);
+            if !concerned {
+                expected.push_str(&row);
+            }
+        }
+        let (out, outcome) = run(DatasetFormat::Csv, DatasetMode::RemoveRows, &input);
+        assert_eq!(outcome.rows, 20_000);
+        assert_eq!(outcome.removed, 20);
+        assert!(out == expected);
+    }
+
+    #[test]
+    fn formats_by_key() {
+        assert_eq!(
+            DatasetFormat::from_key("datasets/acme/a.CSV"),
+            Some(DatasetFormat::Csv)
+        );
+        assert_eq!(
+            DatasetFormat::from_key("datasets/acme/b.jsonl"),
+            Some(DatasetFormat::JsonLines)
+        );
+        assert_eq!(
+            DatasetFormat::from_key("datasets/acme/c.NDJSON"),
+            Some(DatasetFormat::JsonLines)
+        );
+        assert_eq!(DatasetFormat::from_key("datasets/acme/d.json"), None);
+        assert_eq!(DatasetFormat::from_key("csv"), None);
+        assert_eq!(
+            serde_json::to_value(DatasetMode::ScrubRows).unwrap(),
+            serde_json::json!("scrub-rows")
+        );
+        assert_eq!(DatasetMode::default(), DatasetMode::RemoveRows);
+    }
+}

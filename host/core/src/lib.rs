@@ -37,6 +37,15 @@
 //! | [`pipeline`]  | [`Redactor`]: classify, scrub and redact a batch through the [`FieldMap`] and [`TextScanner`] traits |
 //! | [`redact`]    | [`Mark`], [`Change`], [`Redaction`], [`redact_item`], [`scrub_text`] |
 //! | [`error`]     | [`Error`], [`PathError`], [`SpanError`] |
+//! | [`ports`]     | the traits the engine reaches the world through: item store, blob store, queue, notifier, clock, plugin runtime |
+//! | [`keys`]      | where every record and object lives |
+//! | [`tenant`]    | tenants, [`tenant::Settings`], per-purpose keys |
+//! | [`lookup`]    | keyed identifier hashes (lookups, suppression) and subject references |
+//! | [`engine`]    | [`Engine`]: ingest, redaction, requests, jobs, exports, nightly runs |
+//! | [`audit`]     | the per-tenant hash chain and signed [`Certificate`]s |
+//! | [`bulk_input`]| id lists and CSV uploads of bulk jobs ([`IdList`]) |
+//! | [`export`]    | access-export files (JSON and CSV) |
+//! | [`dataset`]   | scrubbing tenants' CSV/JSONL datasets ([`rewrite_dataset`]) |
 //!
 //! No error message of this crate contains a record value or a secret.
 //!
@@ -90,21 +99,33 @@
 pub mod audit;
 pub mod bulk_input;
 pub mod dataset;
+pub mod engine;
 pub mod error;
 pub mod export;
 pub mod item;
 pub mod keys;
+pub mod lookup;
 pub mod mask;
 pub mod pipeline;
-pub mod ports;
 pub mod policy;
+pub mod ports;
 pub mod pseudonym;
 pub mod redact;
 pub mod span;
+pub mod tenant;
 
 pub use lethe_detectors::{Category, Subject};
 
+pub use crate::audit::{
+    AuditError, AuditEvent, Certificate, CertificateBody, CertificateScope, ChainHead,
+};
+pub use crate::bulk_input::{BulkInputError, IdList, RowIssue, RowProblem};
+pub use crate::dataset::{
+    DatasetError, DatasetFormat, DatasetMode, DatasetOutcome, rewrite_dataset,
+};
+pub use crate::engine::{Engine, EngineConfig, EngineError, Ports};
 pub use crate::error::{Error, PathError, SpanError};
+pub use crate::export::{ExportItem, RenderedExport};
 pub use crate::item::{FlatItem, Leaf, Path, Scalar, Segment, flatten, unflatten};
 pub use crate::mask::mask;
 pub use crate::pipeline::{FieldMap, PipelineError, PluginFailure, Redactor, TextScanner};

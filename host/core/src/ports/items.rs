@@ -182,8 +182,10 @@ pub trait ItemStore: Send + Sync {
     /// put, 0 for a delete, or why that write did not happen.
     ///
     /// The outer error means the batch could not be attempted at all.
-    async fn write_batch(&self, writes: Vec<Write>)
-    -> Result<Vec<Result<u64, PortError>>, PortError>;
+    async fn write_batch(
+        &self,
+        writes: Vec<Write>,
+    ) -> Result<Vec<Result<u64, PortError>>, PortError>;
 }
 
 /// Reads every page of a query. For partitions the engine knows are small

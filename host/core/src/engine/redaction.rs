@@ -1,0 +1,586 @@
+//! Redacting subjects: the heart of every erasure, bulk job and auto-redact
+//! night.
+//!
+//! A chunk of customers is redacted in six steps, ordered so that a crash
+//! anywhere leaves a state the same chunk, run again, finishes exactly once:
+//!
+//! 1. **Read** each customer's head and items; a head already marked by
+//!    this job means the customer is done (counted, not redone).
+//! 2. **Classify** every item of a kind across the chunk in one field-map
+//!    call; collect each customer's own values (names, e-mails, phones, ids)
+//!    as its [`Subject`].
+//! 3. **Datasets** are rewritten for the chunk's subjects (before the items,
+//!    while the subjects' values are still known; a second pass finds
+//!    nothing left to change).
+//! 4. **Scrub and redact** each customer's items under the tenant policy,
+//!    the scrubber seeing the customer's own values; write every changed
+//!    item conditionally on the version read. A customer id that is itself
+//!    personal data (an e-mail) moves the items to a pseudonymous id.
+//! 5. **Forget**: destroy the customer's access exports, delete its lookup
+//!    entries, record its identifier hashes for suppression.
+//! 6. **Mark** the head: redacted by this job, out of the inactivity index.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::customers::{CustomerState, head_record};
+use super::model::{ChunkResult, CustomerHead, Failure, ItemEnvelope, ItemMeta};
+use super::{Engine, EngineError, encode};
+use crate::dataset::{DatasetFormat, rewrite_dataset};
+use crate::item::{FlatItem, Path, Scalar, flatten};
+use crate::keys;
+use crate::lookup::{IdentifierKind, SubjectRef, identifier_hash};
+use crate::policy::Action;
+use crate::ports::{
+    Condition, KeyRange, PutCondition, Record, RecordKey, TenantPlugins, Write, query_all,
+};
+use crate::pseudonym::pseudonymize;
+use crate::redact::{Mark, redact_item};
+use crate::tenant::Tenant;
+use crate::{Category, Span, Subject};
+
+/// One customer to redact, and its row in the job's list.
+#[derive(Clone, Debug)]
+pub(super) struct SubjectTask {
+    pub(super) row: usize,
+    pub(super) customer: String,
+}
+
+/// A customer of the chunk that still needs work.
+struct Pending {
+    task: usize,
+    state: CustomerState,
+    /// The partition the customer's state was read from (its own id, or
+    /// the pseudonymous id a previous, interrupted run moved it to).
+    customer: String,
+    subject: Subject,
+    marks: Vec<Vec<Mark>>,
+}
+
+/// Categories whose values identify a person in a customer id.
+const KEY_PII: [Category; 5] = [
+    Category::Email,
+    Category::Phone,
+    Category::NationalId,
+    Category::Payment,
+    Category::Ip,
+];
+
+impl Engine {
+    /// Redacts a chunk of customers for job `job`. Idempotent: see the
+    /// module docs.
+    pub(super) async fn redact_chunk(
+        &self,
+        tenant: &Tenant,
+        plugins: &TenantPlugins,
+        job: &str,
+        tasks: &[SubjectTask],
+    ) -> Result<ChunkResult, EngineError> {
+        let keys = tenant.keys();
+        let now = self.now();
+        let mut result = ChunkResult::default();
+        let mut pending: Vec<Pending> = Vec::new();
+
+        // 1. Read.
+        for (t, task) in tasks.iter().enumerate() {
+            let moved_id = pseudonymize(&keys.pseudonym, Category::Identifier, &task.customer);
+            let mut customer = task.customer.clone();
+            let mut state = self.load_customer(&tenant.id, &task.customer).await?;
+            if state.head.is_none() && state.items.is_empty() && moved_id != task.customer {
+                state = self.load_customer(&tenant.id, &moved_id).await?;
+                customer = moved_id;
+            }
+            match &state.head {
+                Some((head, _)) if head.redacted_by.as_deref() == Some(job) => {
+                    result.counts.succeeded += 1;
+                    continue;
+                }
+                Some((head, _))
+                    if head.redacted_at.is_some()
+                        && state
+                            .items
+                            .iter()
+                            .all(|(_, e)| e.meta.redacted_at.is_some()) =>
+                {
+                    result.counts.skipped += 1;
+                    continue;
+                }
+                None if state.items.is_empty() => {
+                    result.counts.skipped += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            pending.push(Pending {
+                task: t,
+                state,
+                customer,
+                subject: Subject::default(),
+                marks: Vec::new(),
+            });
+        }
+        if pending.is_empty() {
+            return Ok(result);
+        }
+
+        // 2. Classify, and learn each subject.
+        self.classify_pending(plugins, &mut pending)?;
+        for p in &mut pending {
+            p.subject = subject_of(&tasks[p.task].customer, &p.state, &p.marks);
+        }
+
+        // 3. Datasets.
+        let subjects: Vec<Subject> = pending.iter().map(|p| p.subject.clone()).collect();
+        result.dataset_rows = self.rewrite_datasets(tenant, plugins, &subjects).await?;
+
+        // 4. Scrub, redact and write the items.
+        let policy = &tenant.settings.policy;
+        let scrub = matches!(policy.action(Category::FreeText), Action::Scrub);
+        let mut writes: Vec<Write> = Vec::new();
+        let mut owners: Vec<usize> = Vec::new();
+        let mut failed: HashMap<usize, String> = HashMap::new();
+        let mut moved: HashMap<usize, String> = HashMap::new();
+        let ids: Vec<&str> = pending
+            .iter()
+            .map(|p| tasks[p.task].customer.as_str())
+            .collect();
+        let pii_ids = ids_that_are_pii(plugins, &ids)?;
+        for (p_index, p) in pending.iter().enumerate() {
+            let original = &tasks[p.task].customer;
+            let id_is_pii = pii_ids[p_index];
+            let spans = match scan_customer(plugins, &p.state, &p.marks, &p.subject, scrub) {
+                Ok(found) => found,
+                Err(reason) => {
+                    failed.insert(p_index, reason);
+                    continue;
+                }
+            };
+            let target = if id_is_pii {
+                let to = pseudonymize(&keys.pseudonym, Category::Identifier, original);
+                moved.insert(p_index, to.clone());
+                Some(to)
+            } else {
+                None
+            };
+            for (i, (record, envelope)) in p.state.items.iter().enumerate() {
+                let done = envelope.meta.redacted_by.as_deref() == Some(job);
+                let redaction = if done {
+                    None
+                } else {
+                    match redact_item(
+                        &envelope.data,
+                        &p.marks[i],
+                        &spans[i],
+                        policy,
+                        &keys.pseudonym,
+                    ) {
+                        Ok(r) => Some(r),
+                        Err(e) => {
+                            failed.insert(
+                                p_index,
+                                format!(
+                                    "an item of kind {:?} could not be redacted: {e}",
+                                    kind_of(record)
+                                ),
+                            );
+                            break;
+                        }
+                    }
+                };
+                if let Some(r) = &redaction {
+                    for change in &r.changes {
+                        *result
+                            .categories
+                            .entry(change.category.as_str().to_string())
+                            .or_default() += 1;
+                    }
+                }
+                let new_data = redaction.map(|r| r.value);
+                let needs_move = target
+                    .as_ref()
+                    .is_some_and(|t| record.key.pk != keys::customer(&tenant.id, t));
+                if new_data.is_none() && !needs_move {
+                    continue;
+                }
+                let envelope = ItemEnvelope {
+                    data: new_data.unwrap_or_else(|| envelope.data.clone()),
+                    meta: ItemMeta {
+                        ingested_at: envelope.meta.ingested_at,
+                        redacted_at: Some(envelope.meta.redacted_at.unwrap_or(now)),
+                        redacted_by: Some(job.to_string()),
+                    },
+                };
+                let mut new_record = Record {
+                    key: record.key.clone(),
+                    version: 0,
+                    body: encode(&envelope),
+                    index: record.index.clone(),
+                    expires_at: record.expires_at,
+                };
+                if let Some(to) = target.as_ref().filter(|_| needs_move) {
+                    new_record.key.pk = keys::customer(&tenant.id, to);
+                    new_record.index = None; // re-indexed below if it had a deadline
+                    if let Some(expires) = record.expires_at {
+                        new_record.index = Some(RecordKey::new(
+                            keys::expiry_index(&tenant.id, keys::shard_of(&new_record.key.pk)),
+                            format!("{expires:012}#{}#{}", new_record.key.pk, new_record.key.sk),
+                        ));
+                    }
+                    writes.push(Write::Put {
+                        record: new_record,
+                        condition: Condition::None,
+                    });
+                    owners.push(p_index);
+                    writes.push(Write::Delete {
+                        key: record.key.clone(),
+                        condition: Condition::Version(record.version),
+                    });
+                    owners.push(p_index);
+                } else {
+                    writes.push(Write::Put {
+                        record: new_record,
+                        condition: Condition::Version(record.version),
+                    });
+                    owners.push(p_index);
+                }
+                result.items += 1;
+            }
+        }
+        let outcomes = self.ports.data.write_batch(writes).await?;
+        for (owner, outcome) in owners.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(_) => {}
+                Err(e) if e.is_condition_failed() => {
+                    failed.entry(owner).or_insert_with(|| {
+                        "an item changed while it was being redacted; run the job for this customer again".into()
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+
+        // 5 and 6, per customer that did not fail.
+        for (p_index, p) in pending.iter().enumerate() {
+            let task = &tasks[p.task];
+            if let Some(reason) = failed.remove(&p_index) {
+                result.counts.failed += 1;
+                result.failures.push(Failure {
+                    row: task.row,
+                    subject: SubjectRef::of(&keys.lookup, &task.customer),
+                    reason,
+                });
+                continue;
+            }
+            let final_id = moved
+                .get(&p_index)
+                .cloned()
+                .unwrap_or_else(|| p.customer.clone());
+            self.forget(tenant, &task.customer, &final_id, p, job, now)
+                .await?;
+            result.counts.succeeded += 1;
+        }
+        Ok(result)
+    }
+
+    fn classify_pending(
+        &self,
+        plugins: &TenantPlugins,
+        pending: &mut [Pending],
+    ) -> Result<(), EngineError> {
+        let mut by_kind: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        for (p, pend) in pending.iter_mut().enumerate() {
+            pend.marks = vec![Vec::new(); pend.state.items.len()];
+            for (i, (record, _)) in pend.state.items.iter().enumerate() {
+                by_kind
+                    .entry(kind_of(record).to_string())
+                    .or_default()
+                    .push((p, i));
+            }
+        }
+        for (kind, owners) in by_kind {
+            let flat: Vec<FlatItem> = owners
+                .iter()
+                .map(|&(p, i)| flatten(&pending[p].state.items[i].1.data))
+                .collect();
+            let marks = plugins
+                .field_map
+                .classify(&kind, &flat)
+                .map_err(|e| EngineError::Plugin(e.to_string()))?;
+            for ((p, i), m) in owners.into_iter().zip(marks) {
+                pending[p].marks[i] = m;
+            }
+        }
+        Ok(())
+    }
+
+    /// Step 5 and 6 for one customer.
+    async fn forget(
+        &self,
+        tenant: &Tenant,
+        original: &str,
+        final_id: &str,
+        p: &Pending,
+        job: &str,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let keys = tenant.keys();
+        let previous = p
+            .state
+            .head
+            .as_ref()
+            .map(|(h, _)| h.clone())
+            .unwrap_or_default();
+        // Exports holding the customer's data.
+        for request in &previous.exports {
+            self.destroy_export(&tenant.id, request).await?;
+        }
+        // Lookups, and suppression of the identifying hashes.
+        let mut hashes = previous.lookups.clone();
+        hashes.insert(
+            identifier_hash(&keys.lookup, IdentifierKind::CustomerId, original),
+            IdentifierKind::CustomerId,
+        );
+        for value in &p.subject.emails {
+            hashes.insert(
+                identifier_hash(&keys.lookup, IdentifierKind::Email, value),
+                IdentifierKind::Email,
+            );
+        }
+        for value in &p.subject.phones {
+            hashes.insert(
+                identifier_hash(&keys.lookup, IdentifierKind::Phone, value),
+                IdentifierKind::Phone,
+            );
+        }
+        let mut data_writes = Vec::new();
+        let mut control_writes = Vec::new();
+        for (hash, kind) in &hashes {
+            let partition = keys::lookup(&tenant.id, hash);
+            data_writes.push(Write::Delete {
+                key: RecordKey::new(partition.clone(), format!("C#{original}")),
+                condition: Condition::None,
+            });
+            if *kind == IdentifierKind::Ip {
+                for r in query_all(
+                    self.ports.data.as_ref(),
+                    &partition,
+                    &KeyRange::Prefix(format!("I#{original}#")),
+                )
+                .await?
+                {
+                    data_writes.push(Write::Delete {
+                        key: r.key,
+                        condition: Condition::None,
+                    });
+                }
+            }
+            if matches!(
+                kind,
+                IdentifierKind::CustomerId | IdentifierKind::Email | IdentifierKind::Phone
+            ) {
+                control_writes.push(Write::Put {
+                    record: Record::new(
+                        keys::suppression(&tenant.id, hash),
+                        json!({"kind": kind, "since": now, "job": job}),
+                    ),
+                    condition: Condition::None,
+                });
+            }
+        }
+        for r in self.ports.data.write_batch(data_writes).await? {
+            r?;
+        }
+        for r in self.ports.control.write_batch(control_writes).await? {
+            r?;
+        }
+        // The head, last: from here on the customer counts as done.
+        let head = CustomerHead {
+            last_active_at: None,
+            lookups: BTreeMap::new(),
+            redacted_at: Some(now),
+            redacted_by: Some(job.to_string()),
+            redactions: previous.redactions + 1,
+            moved_to: (final_id != original).then(|| final_id.to_string()),
+            exports: Vec::new(),
+        };
+        let condition = match (&p.state.head, final_id == p.customer) {
+            (Some((_, version)), true) => Condition::Version(*version),
+            (None, true) => Condition::Absent,
+            (_, false) => Condition::None,
+        };
+        match self
+            .ports
+            .data
+            .put(head_record(&tenant.id, final_id, &head), condition)
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if e.is_condition_failed() => {
+                return Err(EngineError::Contention("customer head"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if final_id != p.customer && p.state.head.is_some() {
+            self.ports
+                .data
+                .delete(&keys::head(&tenant.id, &p.customer), Condition::None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites every dataset file of the tenant for these subjects.
+    /// Returns how many rows were removed or scrubbed.
+    async fn rewrite_datasets(
+        &self,
+        tenant: &Tenant,
+        plugins: &TenantPlugins,
+        subjects: &[Subject],
+    ) -> Result<u64, EngineError> {
+        let files = self.ports.blobs.list(&keys::datasets(&tenant.id)).await?;
+        let mut rows = 0;
+        for file in files {
+            let Some(format) = DatasetFormat::from_key(&file.key) else {
+                continue;
+            };
+            let (meta, bytes) =
+                crate::ports::read_all(self.ports.blobs.as_ref(), &file.key).await?;
+            let mut out = Vec::with_capacity(bytes.len());
+            let outcome = rewrite_dataset(
+                format,
+                tenant.settings.datasets,
+                std::io::BufReader::new(bytes.as_slice()),
+                &mut out,
+                subjects,
+                plugins.scrubber.as_ref(),
+                &tenant.settings.policy,
+                &tenant.keys().pseudonym,
+            )
+            .map_err(|e| EngineError::Plugin(format!("dataset rewrite failed: {e}")))?;
+            if outcome.removed + outcome.scrubbed == 0 {
+                continue;
+            }
+            match self
+                .ports
+                .blobs
+                .put(
+                    &file.key,
+                    out.into(),
+                    content_type(format),
+                    PutCondition::Matches(meta.etag),
+                )
+                .await
+            {
+                Ok(_) => rows += outcome.removed + outcome.scrubbed,
+                Err(e) if e.is_condition_failed() => {
+                    return Err(EngineError::Contention("dataset file"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(rows)
+    }
+}
+
+fn content_type(format: DatasetFormat) -> &'static str {
+    match format {
+        DatasetFormat::Csv => "text/csv",
+        DatasetFormat::JsonLines => "application/x-ndjson",
+    }
+}
+
+/// The entity kind of an item record.
+pub(super) fn kind_of(record: &Record) -> &str {
+    keys::split_item_sk(&record.key.sk).map_or("", |(kind, _)| kind)
+}
+
+/// A customer's own values, from its classified items.
+pub(super) fn subject_of(customer: &str, state: &CustomerState, marks: &[Vec<Mark>]) -> Subject {
+    let mut subject = Subject {
+        ids: vec![customer.to_string()],
+        ..Subject::default()
+    };
+    for ((_, envelope), marks) in state.items.iter().zip(marks) {
+        let flat = flatten(&envelope.data);
+        for mark in marks {
+            let Some(Scalar::Text(text)) = flat.scalar(&mark.path) else {
+                continue;
+            };
+            let text = text.trim();
+            if text.is_empty() || crate::pseudonym::is_pseudonym(text) {
+                continue;
+            }
+            let list = match mark.category {
+                Category::Name => &mut subject.names,
+                Category::Email => &mut subject.emails,
+                Category::Phone => &mut subject.phones,
+                Category::NationalId | Category::Identifier => &mut subject.ids,
+                _ => continue,
+            };
+            if !list.iter().any(|v| v == text) {
+                list.push(text.to_string());
+            }
+        }
+    }
+    subject
+}
+
+type ItemSpans = HashMap<Path, Vec<Span>>;
+
+/// Scans a customer's free text in one scrubber call that knows the
+/// subject; returns the spans per item.
+fn scan_customer(
+    plugins: &TenantPlugins,
+    state: &CustomerState,
+    marks: &[Vec<Mark>],
+    subject: &Subject,
+    scrub: bool,
+) -> Result<Vec<ItemSpans>, String> {
+    let mut per_item: Vec<ItemSpans> = vec![HashMap::new(); state.items.len()];
+    if !scrub {
+        return Ok(per_item);
+    }
+    let flats: Vec<FlatItem> = state.items.iter().map(|(_, e)| flatten(&e.data)).collect();
+    let mut texts: Vec<&str> = Vec::new();
+    let mut owners: Vec<(usize, &Path)> = Vec::new();
+    for (i, (flat, marks)) in flats.iter().zip(marks).enumerate() {
+        for mark in marks.iter().filter(|m| m.category == Category::FreeText) {
+            if let Some(Scalar::Text(text)) = flat.scalar(&mark.path) {
+                texts.push(text);
+                owners.push((i, &mark.path));
+            }
+        }
+    }
+    if texts.is_empty() {
+        return Ok(per_item);
+    }
+    let found = plugins
+        .scrubber
+        .scan(&texts, Some(subject))
+        .map_err(|e| format!("the scrubber failed: {e}"))?;
+    for ((i, path), spans) in owners.into_iter().zip(found) {
+        per_item[i].insert(path.clone(), spans);
+    }
+    Ok(per_item)
+}
+
+/// Which customer ids are themselves personal data (an e-mail, a phone
+/// number...), in one scrubber call for the chunk: those customers move to
+/// a pseudonymous id, so they cannot be traced by it.
+fn ids_that_are_pii(plugins: &TenantPlugins, ids: &[&str]) -> Result<Vec<bool>, EngineError> {
+    let found = plugins
+        .scrubber
+        .scan(ids, None)
+        .map_err(|e| EngineError::Plugin(e.to_string()))?;
+    Ok(ids
+        .iter()
+        .zip(found)
+        .map(|(id, spans)| {
+            spans
+                .iter()
+                .any(|s| KEY_PII.contains(&s.category) && (s.end - s.start) * 2 >= id.len())
+        })
+        .collect())
+}
