@@ -126,6 +126,43 @@ impl LocalQueue {
         })
     }
 
+    /// Makes every message in flight visible again now. For a process
+    /// that has just opened the database: the only process that could have
+    /// been working on them is gone (the database is locked to one
+    /// process), so waiting out their visibility timeouts would only delay
+    /// the work. Receive counts are kept, so a message that crashes its
+    /// worker every time still reaches the dead-letter queue.
+    ///
+    /// # Errors
+    /// [`PortError::Unavailable`] if the database cannot be written.
+    pub fn recover_in_flight(&self) -> Result<u64, PortError> {
+        let recover = || -> Result<u64, DbError> {
+            let now = self.now_micros();
+            let txn = self.store.begin_write()?;
+            let mut recovered = 0;
+            {
+                let mut messages = txn.open_table(self.messages_def())?;
+                let mut changed: Vec<(u64, Message)> = Vec::new();
+                for entry in messages.iter()? {
+                    let (k, v) = entry?;
+                    let message: Message = serde_json::from_slice(v.value())?;
+                    if message.receipt.is_some() && message.visible_at > now {
+                        changed.push((k.value(), message));
+                    }
+                }
+                for (seq, mut message) in changed {
+                    message.visible_at = now;
+                    message.receipt = None;
+                    messages.insert(seq, serde_json::to_vec(&message)?.as_slice())?;
+                    recovered += 1;
+                }
+            }
+            txn.commit()?;
+            Ok(recovered)
+        };
+        recover().map_err(|e| e.port(PORT))
+    }
+
     fn send_all(&self, bodies: Vec<QueueMessage>) -> Result<(), DbError> {
         let now = self.now_micros();
         let txn = self.store.begin_write()?;

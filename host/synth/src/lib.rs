@@ -26,15 +26,27 @@ use lethe_core::engine::IngestItem;
 use serde_json::{Value, json};
 
 const FIRST: [&str; 12] = [
-    "Astrid", "Jöns", "Åsa", "Björn", "Chloé", "Mateo", "Ingrid", "Olof", "Zoë", "Henrik", "Siobhán",
-    "Amara",
+    "Astrid", "Jöns", "Åsa", "Björn", "Chloé", "Mateo", "Ingrid", "Olof", "Zoë", "Henrik",
+    "Siobhán", "Amara",
 ];
 const LAST: [&str; 12] = [
-    "Lindqvist", "Åberg", "Nyström", "Östlund", "Dubois", "García", "Sørensen", "Karlsson",
-    "O'Brien", "Müller", "Johansson", "Okafor",
+    "Lindqvist",
+    "Åberg",
+    "Nyström",
+    "Östlund",
+    "Dubois",
+    "García",
+    "Sørensen",
+    "Karlsson",
+    "O'Brien",
+    "Müller",
+    "Johansson",
+    "Okafor",
 ];
 const CITIES: [&str; 6] = ["Stockholm", "Göteborg", "Paris", "Leeds", "Austin", "Malmö"];
-const SKUS: [&str; 6] = ["SKU-1001", "SKU-2040", "SKU-3300", "SKU-4711", "SKU-5150", "SKU-6006"];
+const SKUS: [&str; 6] = [
+    "SKU-1001", "SKU-2040", "SKU-3300", "SKU-4711", "SKU-5150", "SKU-6006",
+];
 const TOPICS: [&str; 4] = [
     "my parcel has not arrived",
     "I want to return a jacket",
@@ -97,7 +109,11 @@ impl Synth {
             "{}.{}{n}@{}",
             ascii(first).to_lowercase(),
             ascii(last).to_lowercase().replace('\'', ""),
-            if n % 2 == 0 { "example.com" } else { "example.org" }
+            if n % 2 == 0 {
+                "example.com"
+            } else {
+                "example.org"
+            }
         );
         let (phone, phone_spoken) = phone(n, &mut rng);
         let card = card(n);
@@ -129,7 +145,12 @@ impl Synth {
             active_at: Some(active_at),
         });
         non_pii.push(("profile".into(), "main".into(), "plan".into(), json!(plan)));
-        non_pii.push(("profile".into(), "main".into(), "signup_channel".into(), json!("web")));
+        non_pii.push((
+            "profile".into(),
+            "main".into(),
+            "signup_channel".into(),
+            json!("web"),
+        ));
         for o in 0..self.orders {
             let sku = SKUS[rng.below(SKUS.len())];
             let qty = rng.below(4) + 1;
@@ -150,7 +171,12 @@ impl Synth {
                 }),
                 active_at: None,
             });
-            non_pii.push(("order".into(), order_id.clone(), "total".into(), json!(total)));
+            non_pii.push((
+                "order".into(),
+                order_id.clone(),
+                "total".into(),
+                json!(total),
+            ));
             non_pii.push(("order".into(), order_id, "currency".into(), json!("EUR")));
         }
         let initial = first.chars().next().unwrap_or('X');
@@ -182,8 +208,18 @@ impl Synth {
                 }),
                 active_at: None,
             });
-            non_pii.push(("conversation".into(), conv_id.clone(), "channel".into(), json!("chat")));
-            non_pii.push(("conversation".into(), conv_id, "rating".into(), json!((c % 5) + 1)));
+            non_pii.push((
+                "conversation".into(),
+                conv_id.clone(),
+                "channel".into(),
+                json!("chat"),
+            ));
+            non_pii.push((
+                "conversation".into(),
+                conv_id,
+                "rating".into(),
+                json!((c % 5) + 1),
+            ));
         }
         for l in 0..self.logs {
             let log_id = format!("l-{n}-{l}");
@@ -252,8 +288,18 @@ fn phone(n: u64, rng: &mut Rng) -> (String, String) {
             format!("+46 70 {} {} {}", &d[..3], &d[3..5], &d[5..]),
         ),
         1 => (
-            format!("+1 212 {}{} {}", 2 + u8::from(&d[..1] > "7"), &d[1..3], &d[3..]),
-            format!("(212) {}{}-{}", 2 + u8::from(&d[..1] > "7"), &d[1..3], &d[3..]),
+            format!(
+                "+1 212 {}{} {}",
+                2 + u8::from(&d[..1] > "7"),
+                &d[1..3],
+                &d[3..]
+            ),
+            format!(
+                "(212) {}{}-{}",
+                2 + u8::from(&d[..1] > "7"),
+                &d[1..3],
+                &d[3..]
+            ),
         ),
         _ => (
             format!("07700 {}", &d[1..]),

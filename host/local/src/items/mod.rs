@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use lethe_core::ports::{
     Condition, ItemStore, KeyRange, Page, PortError, Record, RecordKey, Write,
 };
-use redb::{ReadTransaction, TableDefinition, TableError};
+use redb::{ReadTransaction, ReadableTable, TableDefinition, TableError};
 
 use crate::error::DbError;
 use crate::store::LocalStore;
@@ -96,6 +96,30 @@ impl LocalTable {
         results
             .pop()
             .unwrap_or_else(|| Err(PortError::unavailable(PORT, "no result")))
+    }
+
+    /// Every record of the table, in key order: for checkers, exports of
+    /// the whole store and debugging (a DynamoDB `Scan`; the engine never
+    /// needs one).
+    ///
+    /// # Errors
+    /// [`PortError::Unavailable`] if the database cannot be read.
+    pub fn scan_all(&self) -> Result<Vec<Record>, PortError> {
+        let txn = self.read()?;
+        let table = match txn.open_table(self.items_def()) {
+            Ok(t) => t,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(DbError::from(e).port(PORT)),
+        };
+        let fail = |e: redb::StorageError| DbError::from(e).port(PORT);
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(fail)? {
+            let (k, v) = entry.map_err(fail)?;
+            let (pk, sk) = k.value();
+            let stored = Stored::decode(v.value()).map_err(|e| e.port(PORT))?;
+            out.push(stored.into_record(RecordKey::new(pk, sk)));
+        }
+        Ok(out)
     }
 
     fn query_items(
