@@ -3,6 +3,8 @@
 //! values, in any spelling, anywhere in a JSON value.
 #![forbid(unsafe_code)]
 
+pub mod engine;
+
 use std::sync::OnceLock;
 
 use lethe_core::Subject;

@@ -134,9 +134,7 @@ impl Engine {
                     ),
                     condition: Condition::None,
                 });
-                if kind != IdentifierKind::Ip {
-                    head.lookups.insert(hash, kind);
-                }
+                head.lookups.insert(hash, kind);
             }
         }
         for result in self.ports.data.write_batch(writes).await? {

@@ -313,13 +313,16 @@ impl Engine {
             if request.status.is_terminal() || request.status == RequestStatus::Unverified {
                 continue;
             }
-            let days_left = request.due_at.duration_since(now).as_hours() / 24;
+            let hours_left = request.due_at.duration_since(now).as_hours();
+            let days_left = hours_left / 24;
             let due: Vec<u32> = self
                 .config
                 .reminder_days
                 .iter()
                 .copied()
-                .filter(|&d| days_left < i64::from(d) && !request.reminders_sent.contains(&d))
+                .filter(|&d| {
+                    hours_left <= 24 * i64::from(d) && !request.reminders_sent.contains(&d)
+                })
                 .collect();
             if due.is_empty() {
                 continue;
