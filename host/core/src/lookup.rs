@@ -61,7 +61,8 @@ impl IdentifierKind {
 /// The normal form of an identifier: e-mails lowercased; phones reduced to
 /// their last nine digits (so `+46 70-123 45 67` and `0701234567` agree, as
 /// do `+1 212 555 0100` and `(212) 555-0100`); names lowercased with spaces
-/// collapsed; ids and IPs trimmed.
+/// collapsed; IPs in their canonical form (`2001:DB8::1` is `2001:db8::1`);
+/// customer ids trimmed.
 pub fn normalize_identifier(kind: IdentifierKind, value: &str) -> String {
     let value = value.trim();
     match kind {
@@ -76,7 +77,10 @@ pub fn normalize_identifier(kind: IdentifierKind, value: &str) -> String {
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase(),
-        IdentifierKind::CustomerId | IdentifierKind::Ip => value.to_string(),
+        IdentifierKind::Ip => value
+            .parse::<std::net::IpAddr>()
+            .map_or_else(|_| value.to_lowercase(), |ip| ip.to_string()),
+        IdentifierKind::CustomerId => value.to_string(),
     }
 }
 

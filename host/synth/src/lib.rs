@@ -117,7 +117,7 @@ impl Synth {
         );
         let (phone, phone_spoken) = phone(n, &mut rng);
         let card = card(n);
-        let ip = format!("2001:db8::{:x}:{:x}", n >> 16, n & 0xffff);
+        let ip = format!("2001:db8::{:04x}:{:04x}", n >> 16, n & 0xffff);
         let street = format!("{} Storgatan", rng.below(120) + 1);
         let city = CITIES[rng.below(CITIES.len())];
         let id = if self.email_ids_every > 0 && n % self.email_ids_every == 7 {

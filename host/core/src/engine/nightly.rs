@@ -146,7 +146,7 @@ impl Engine {
         }
         let cutoff = scheduled_at - SignedDuration::from_hours(24 * i64::from(days));
         let bound = format!("{:012}#\u{10FFFF}", cutoff.as_second().max(0));
-        let prefix = format!("{}#", keys::customer(&tenant.id, ""));
+        let prefix = keys::customer(&tenant.id, "");
         let mut candidates: Vec<String> = Vec::new();
         for shard in 0..keys::INDEX_SHARDS {
             let index = keys::inactivity_index(&tenant.id, shard);
@@ -166,10 +166,9 @@ impl Engine {
                     let head: CustomerHead = decode(record)?;
                     let inactive = head.redacted_at.is_none()
                         && head.last_active_at.is_some_and(|at| at <= cutoff);
-                    if let (true, Some(customer)) = (
-                        inactive,
-                        record.key.pk.strip_prefix(prefix.trim_end_matches('#')),
-                    ) {
+                    if let (true, Some(customer)) =
+                        (inactive, record.key.pk.strip_prefix(prefix.as_str()))
+                    {
                         candidates.push(customer.to_string());
                     }
                 }

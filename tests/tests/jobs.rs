@@ -1,0 +1,479 @@
+//! Bulk jobs, the nightly runs, suppression, audit and idempotency, on the
+//! embedded store with the real plugins.
+
+use jiff::SignedDuration;
+use lethe_core::audit::{self, AuditError};
+use lethe_core::bulk_input::{IdList, from_csv};
+use lethe_core::engine::model::{JobKind, JobStatus};
+use lethe_core::engine::{EngineError, IngestItem, NightKind};
+use lethe_core::ports::{Condition, ItemStore, JobQueue, Record};
+use lethe_core::tenant::{AutoRedact, Region, Settings, SuppressionMode};
+use lethe_e2e::engine::{Fixture, find_leftovers};
+use lethe_synth::Customer;
+use serde_json::json;
+
+fn settings() -> Settings {
+    Settings {
+        operator_email: Some("ops@acme.example".into()),
+        ..Settings::default()
+    }
+}
+
+/// Midnight in Paris starting the night of 21 Nov 2026.
+fn paris_midnight(day: i8) -> jiff::Timestamp {
+    jiff::civil::date(2026, 11, day)
+        .at(0, 0, 0, 0)
+        .in_tz("Europe/Paris")
+        .unwrap()
+        .timestamp()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_bulk_job_previews_confirms_and_counts() {
+    let f = Fixture::with_chunk_size(settings(), 4).await;
+    let customers = f.seed(20, |_| 1).await;
+    let e = f.engine();
+    let mut csv = String::from("customer_id,note\n");
+    for c in &customers[..10] {
+        csv.push_str(&format!("{},x\n", c.id));
+    }
+    csv.push_str("cust-999998,x\ncust-999999,x\n");
+    csv.push_str(&format!("{},dup\n", customers[0].id));
+    let list = from_csv(csv.as_bytes()).unwrap();
+    assert_eq!(list.issues.len(), 1, "the duplicate row is reported");
+    let job = e.create_bulk_job(&f.tenant, &list, "alice").await.unwrap();
+    assert_eq!(job.status, JobStatus::AwaitingConfirmation);
+    let preview = job.preview.clone().unwrap();
+    assert_eq!((preview.submitted, preview.matched), (12, 10));
+    assert_eq!(preview.unknown_rows, vec![11, 12]);
+    // Nothing happens before confirmation.
+    assert_eq!(f.node.local.queue.stats().unwrap().pending, 0);
+
+    let queued = e.confirm_job(&f.tenant, &job.id, "alice").await.unwrap();
+    assert_eq!((queued.status, queued.chunks), (JobStatus::Queued, 3));
+    let err = e
+        .confirm_job(&f.tenant, &job.id, "alice")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, EngineError::InvalidTransition { .. }),
+        "{err}"
+    );
+    f.drain().await;
+
+    let done = e.job(&f.tenant, &job.id).await.unwrap();
+    assert_eq!(done.status, JobStatus::Completed);
+    assert_eq!(
+        (
+            done.counts.succeeded,
+            done.counts.failed,
+            done.counts.skipped
+        ),
+        (10, 0, 2)
+    );
+    assert_eq!(done.kind, JobKind::Manual);
+    assert_eq!(done.created_by, "alice");
+    assert!(done.started_at.is_some() && done.finished_at.is_some());
+    assert_eq!(done.plugin_versions.len(), 2);
+    assert!(e.job_failures(&f.tenant, &job.id).await.unwrap().is_empty());
+    let mail = f.node.local.mailbox.messages();
+    assert!(
+        mail.iter()
+            .any(|m| m.to == "ops@acme.example" && m.subject.contains(&job.id))
+    );
+
+    let everything = f.everything().await;
+    let (erased, kept): (Vec<&Customer>, Vec<&Customer>) = customers
+        .iter()
+        .partition(|c| customers[..10].iter().any(|d| d.id == c.id));
+    assert_eq!(find_leftovers(&everything, &erased, &kept), vec![]);
+    assert!(!find_leftovers(&everything, &kept, &[]).is_empty());
+    assert!(
+        everything
+            .iter()
+            .all(|(place, _)| !place.starts_with("blob:uploads/")),
+        "the id list is deleted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_chunk_redoes_nothing_and_counts_stay_right() {
+    let f = Fixture::with_chunk_size(settings(), 3).await;
+    let customers = f.seed(6, |_| 1).await;
+    let e = f.engine();
+    let list = IdList {
+        ids: customers.iter().map(|c| c.id.clone()).collect(),
+        issues: vec![],
+    };
+    let job = e.create_bulk_job(&f.tenant, &list, "alice").await.unwrap();
+    e.confirm_job(&f.tenant, &job.id, "alice").await.unwrap();
+    // Take the chunks off the queue without acknowledging them...
+    let deliveries = f
+        .node
+        .local
+        .queue
+        .receive(10, std::time::Duration::from_secs(600))
+        .await
+        .unwrap();
+    assert_eq!(deliveries.len(), 2);
+    // ...handle each twice, the second one three times, out of order.
+    for d in [
+        &deliveries[1],
+        &deliveries[0],
+        &deliveries[1],
+        &deliveries[0],
+        &deliveries[1],
+    ] {
+        e.handle_chunk(&d.body).await.unwrap();
+    }
+    for d in &deliveries {
+        f.node.local.queue.ack(&d.receipt).await.unwrap();
+    }
+    let done = e.job(&f.tenant, &job.id).await.unwrap();
+    assert_eq!(done.status, JobStatus::Completed);
+    assert_eq!(
+        (
+            done.counts.succeeded,
+            done.counts.failed,
+            done.counts.skipped
+        ),
+        (6, 0, 0)
+    );
+    let heads: Vec<serde_json::Value> = f
+        .node
+        .local
+        .data
+        .scan_all()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.key.sk == "#head")
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(heads.len(), 6);
+    assert!(
+        heads
+            .iter()
+            .all(|h| h["redactions"] == 1 && h["redacted_by"] == job.id.as_str()),
+        "{heads:?}"
+    );
+    // A later job over the same customers skips them.
+    let again = e.create_bulk_job(&f.tenant, &list, "bob").await.unwrap();
+    e.confirm_job(&f.tenant, &again.id, "bob").await.unwrap();
+    f.drain().await;
+    let again = e.job(&f.tenant, &again.id).await.unwrap();
+    assert_eq!((again.counts.succeeded, again.counts.skipped), (0, 6));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_redact_takes_only_customers_inactive_long_enough_once_a_night() {
+    let settings = Settings {
+        auto_redact: AutoRedact::after_days(30).unwrap(),
+        ..settings()
+    };
+    let f = Fixture::new(settings).await;
+    let midnight = paris_midnight(21);
+    f.clock.set(midnight);
+    // Inactive 10, 29, 31 and 45 days (customer n: [10, 29, 31, 45][n % 4]).
+    let ages = [10, 29, 31, 45];
+    let customers = f.seed(8, |n| ages[usize::try_from(n % 4).unwrap()]).await;
+    f.node
+        .engine
+        .create_tenant(
+            "us-shop",
+            "US",
+            Settings {
+                region: Region::Us,
+                auto_redact: AutoRedact::after_days(30).unwrap(),
+                ..Settings::default()
+            },
+        )
+        .await
+        .unwrap();
+
+    let e = f.engine();
+    let report = e
+        .run_nightly(Region::Eu, NightKind::AutoRedact, midnight)
+        .await
+        .unwrap();
+    assert_eq!(report.night, "2026-11-21");
+    assert_eq!(report.tenants, 1, "only the EU tenant");
+    assert_eq!(report.auto_jobs.len(), 1);
+    assert_eq!(report.auto_jobs[0].2, 4, "the 31- and 45-day customers");
+    // Triggered again the same night: nothing new.
+    let twice = e
+        .run_nightly(
+            Region::Eu,
+            NightKind::AutoRedact,
+            midnight + SignedDuration::from_mins(5),
+        )
+        .await
+        .unwrap();
+    assert!(twice.auto_jobs.is_empty());
+    assert_eq!(twice.already_ran, 1);
+    f.drain().await;
+    let job = e.job(&f.tenant, &report.auto_jobs[0].1).await.unwrap();
+    assert_eq!(
+        (job.kind, job.status, job.counts.succeeded),
+        (JobKind::Auto, JobStatus::Completed, 4)
+    );
+    assert_eq!(job.created_by, "scheduler");
+
+    let (erased, kept): (Vec<&Customer>, Vec<&Customer>) = customers
+        .iter()
+        .enumerate()
+        .partition(|(n, _)| ages[n % 4] >= 30)
+        .into_iter_pair();
+    let everything = f.everything().await;
+    assert_eq!(find_leftovers(&everything, &erased, &kept), vec![]);
+    for c in &kept {
+        assert!(
+            !find_leftovers(&everything, &[c], &[]).is_empty(),
+            "active customers are untouched"
+        );
+    }
+
+    // The next night: one more day, the 29-day customers reach 30.
+    let next = paris_midnight(22);
+    f.clock.set(next);
+    let report = e
+        .run_nightly(Region::Eu, NightKind::AutoRedact, next)
+        .await
+        .unwrap();
+    assert_eq!(report.auto_jobs[0].2, 2);
+}
+
+/// Splits `(index, item)` pairs into two vectors of items.
+trait IntoIterPair<'a> {
+    fn into_iter_pair(self) -> (Vec<&'a Customer>, Vec<&'a Customer>);
+}
+
+impl<'a> IntoIterPair<'a> for (Vec<(usize, &'a Customer)>, Vec<(usize, &'a Customer)>) {
+    fn into_iter_pair(self) -> (Vec<&'a Customer>, Vec<&'a Customer>) {
+        (
+            self.0.into_iter().map(|(_, c)| c).collect(),
+            self.1.into_iter().map(|(_, c)| c).collect(),
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_deletes_at_the_deadline_and_not_before() {
+    let f = Fixture::new(settings()).await;
+    let customers = f.seed(3, |_| 1).await;
+    let e = f.engine();
+    let count = |kind: &str| {
+        let prefix = format!("{kind}#");
+        f.node
+            .local
+            .data
+            .scan_all()
+            .unwrap()
+            .iter()
+            .filter(|r| r.key.sk.starts_with(&prefix))
+            .count()
+    };
+    assert_eq!(
+        (count("conversation"), count("log"), count("profile")),
+        (9, 3, 3)
+    );
+    let night = |days: i64| {
+        let at = lethe_e2e::engine::start_time() + SignedDuration::from_hours(24 * days);
+        f.clock.set(at);
+        e.run_nightly(Region::Eu, NightKind::Retention, at)
+    };
+    assert_eq!(night(6).await.unwrap().retention_deleted, 0);
+    assert_eq!(night(7).await.unwrap().retention_deleted, 3, "logs: 7 days");
+    assert_eq!((count("conversation"), count("log")), (9, 0));
+    assert_eq!(night(13).await.unwrap().retention_deleted, 0);
+    assert_eq!(
+        night(14).await.unwrap().retention_deleted,
+        9,
+        "conversations: 14 days"
+    );
+    assert_eq!(
+        (count("conversation"), count("profile"), count("order")),
+        (0, 3, 15)
+    );
+    let (jobs, _) = e.list_jobs(&f.tenant, None, 100).await.unwrap();
+    assert!(
+        jobs.iter()
+            .all(|j| j.kind == JobKind::Retention && j.status == JobStatus::Completed)
+    );
+    let _ = customers;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_subject_is_refused_or_stripped_at_ingest() {
+    let f = Fixture::new(settings()).await;
+    let customers = f.seed(2, |_| 1).await;
+    let e = f.engine();
+    let list = IdList {
+        ids: vec![customers[0].id.clone()],
+        issues: vec![],
+    };
+    let job = e.create_bulk_job(&f.tenant, &list, "alice").await.unwrap();
+    e.confirm_job(&f.tenant, &job.id, "alice").await.unwrap();
+    f.drain().await;
+
+    let again = |customer: &str, email: &str| IngestItem {
+        customer: customer.into(),
+        kind: "profile".into(),
+        id: "main".into(),
+        data: json!({"email": email, "plan": "pro"}),
+        active_at: None,
+    };
+    // The same customer id, or the same e-mail under a new id: refused.
+    let outcome = e
+        .ingest(
+            &f.tenant,
+            vec![
+                again(&customers[0].id, "new@example.com"),
+                again("cust-new", &customers[0].email.to_uppercase()),
+                again("cust-fresh", "fresh@example.com"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.refused, vec![0, 1]);
+    assert_eq!(outcome.stored, 1);
+
+    // Strip mode: stored, with the personal data gone.
+    let mut s = e.tenant(&f.tenant).await.unwrap().settings;
+    s.suppression = SuppressionMode::Strip;
+    e.update_settings(&f.tenant, s, "alice").await.unwrap();
+    let outcome = e
+        .ingest(&f.tenant, vec![again("cust-new", &customers[0].email)])
+        .await
+        .unwrap();
+    assert_eq!((outcome.stored, outcome.stripped), (1, 1));
+    let stored = f
+        .node
+        .local
+        .data
+        .get(&lethe_core::keys::item(
+            "acme", "cust-new", "profile", "main",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.body["data"], json!({"email": null, "plan": "pro"}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_chain_verifies_and_any_tampering_is_detected() {
+    let f = Fixture::new(settings()).await;
+    let customers = f.seed(3, |_| 1).await;
+    let e = f.engine();
+    let list = IdList {
+        ids: vec![customers[1].id.clone()],
+        issues: vec![],
+    };
+    let job = e.create_bulk_job(&f.tenant, &list, "alice").await.unwrap();
+    e.confirm_job(&f.tenant, &job.id, "alice").await.unwrap();
+    f.drain().await;
+    let control = f.node.local.control.as_ref();
+    let head = audit::verify(control, &f.tenant).await.unwrap();
+    assert!(
+        head.seq >= 4,
+        "tenant, job created/confirmed, chunk, completed"
+    );
+    let events = audit::list(control, &f.tenant, 0, 100).await.unwrap();
+    let text = serde_json::to_string(&events).unwrap();
+    for c in &customers {
+        assert!(
+            !text.contains(&c.id) && !text.contains(&c.email),
+            "no personal data in audit events"
+        );
+    }
+    let cert = e
+        .job(&f.tenant, &job.id)
+        .await
+        .unwrap()
+        .certificate
+        .unwrap();
+    let key = e.tenant(&f.tenant).await.unwrap().keys().certificate;
+    audit::verify_certificate(control, &cert, &key)
+        .await
+        .unwrap();
+
+    // Change one event's details.
+    let key2 = lethe_core::keys::audit_event(&f.tenant, 2);
+    let mut record: Record = control.get(&key2).await.unwrap().unwrap();
+    record.body["actor"] = json!("mallory");
+    control.put(record, Condition::None).await.unwrap();
+    let err = audit::verify(control, &f.tenant).await.unwrap_err();
+    assert!(matches!(err, AuditError::Broken { seq: 2, .. }), "{err}");
+    assert!(
+        audit::verify_certificate(control, &cert, &key)
+            .await
+            .is_err()
+    );
+    // A forged certificate fails on its own.
+    let mut forged = cert.clone();
+    forged.counts.insert("subjects_succeeded".into(), 99);
+    assert!(!forged.signature_valid(&key));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_attribute_a_conversation_and_an_ips_log_items_can_be_deleted() {
+    let f = Fixture::new(settings()).await;
+    let customers = f.seed(2, |_| 1).await;
+    let e = f.engine();
+    let c = &customers[0];
+    e.delete_attribute(&f.tenant, &c.id, "profile", "main", "address.street", "op")
+        .await
+        .unwrap();
+    let profile = f
+        .node
+        .local
+        .data
+        .get(&lethe_core::keys::item("acme", &c.id, "profile", "main"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(profile.body["data"]["address"].get("street").is_none());
+    assert!(profile.body["data"]["address"].get("city").is_some());
+    assert!(matches!(
+        e.delete_attribute(&f.tenant, &c.id, "profile", "main", "address.street", "op")
+            .await,
+        Err(EngineError::NotFound { what: "attribute" })
+    ));
+    assert!(matches!(
+        e.delete_attribute(&f.tenant, &c.id, "profile", "main", "a..b", "op")
+            .await,
+        Err(EngineError::Invalid(_))
+    ));
+
+    let conv = format!("c-{}-0", 0);
+    e.delete_item(&f.tenant, &c.id, "conversation", &conv, "op")
+        .await
+        .unwrap();
+    assert!(matches!(
+        e.delete_item(&f.tenant, &c.id, "conversation", &conv, "op")
+            .await,
+        Err(EngineError::NotFound { .. })
+    ));
+
+    let ip = c.pii[4].clone();
+    assert_eq!(
+        e.delete_by_ip(&f.tenant, &ip.to_uppercase(), "op")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(e.delete_by_ip(&f.tenant, &ip, "op").await.unwrap(), 0);
+    assert!(matches!(
+        e.delete_by_ip(&f.tenant, "not-an-ip", "op").await,
+        Err(EngineError::Invalid(_))
+    ));
+    let logs = f
+        .node
+        .local
+        .data
+        .scan_all()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.key.sk.starts_with("log#"))
+        .count();
+    assert_eq!(logs, 1, "the other customer's log stays");
+}
