@@ -477,3 +477,108 @@ async fn one_attribute_a_conversation_and_an_ips_log_items_can_be_deleted() {
         .count();
     assert_eq!(logs, 1, "the other customer's log stays");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_preview_shows_customers_sharing_a_name_email_or_phone() {
+    let f = Fixture::new(settings()).await;
+    let e = f.engine();
+    let profile = |customer: &str, name: &str, email: &str, phone: &str| IngestItem {
+        customer: customer.into(),
+        kind: "profile".into(),
+        id: "main".into(),
+        data: json!({"name": name, "email": email, "phone": phone}),
+        active_at: None,
+    };
+    e.ingest(
+        &f.tenant,
+        vec![
+            profile("a", "Jöns Åberg", "jons@example.com", "070-111 22 33"),
+            profile("b", "Jöns Åberg", "other@example.com", "+46 70 999 88 77"),
+            profile("c", "Ada Lovelace", "JONS@example.com", "0709998877"),
+            profile("d", "Grace Hopper", "grace@example.com", "+1 212 555 0199"),
+        ],
+    )
+    .await
+    .unwrap();
+    let list = IdList {
+        ids: vec!["a".into(), "b".into(), "d".into(), "zz".into()],
+        issues: vec![],
+    };
+    let job = e.create_bulk_job(&f.tenant, &list, "alice").await.unwrap();
+    let preview = job.preview.unwrap();
+    assert_eq!(
+        (preview.matched, preview.unknown_rows.clone()),
+        (3, vec![4])
+    );
+    let groups: Vec<_> = preview
+        .duplicate_groups
+        .iter()
+        .map(|g| (g.shared, g.rows.clone(), g.others_not_in_list))
+        .collect();
+    use lethe_core::lookup::IdentifierKind::{Email, Name, Phone};
+    assert!(groups.contains(&(Name, vec![1, 2], 0)), "{groups:?}");
+    assert!(
+        groups.contains(&(Email, vec![1], 1)),
+        "a shares an e-mail with c, not listed: {groups:?}"
+    );
+    assert!(
+        groups.contains(&(Phone, vec![2], 1)),
+        "b shares a phone with c: {groups:?}"
+    );
+    assert_eq!(groups.len(), 3, "d shares nothing: {groups:?}");
+    let text = serde_json::to_string(&preview.duplicate_groups).unwrap();
+    assert!(
+        !text.contains("Jöns") && !text.contains("example.com"),
+        "no values in the preview"
+    );
+
+    // Cancelled before confirmation: nothing happens, and it stays cancelled.
+    let cancelled = e.cancel_job(&f.tenant, &job.id, "alice").await.unwrap();
+    assert_eq!(cancelled.status, JobStatus::Cancelled);
+    assert!(e.confirm_job(&f.tenant, &job.id, "alice").await.is_err());
+    assert_eq!(f.node.local.queue.stats().unwrap().pending, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_chunks_are_sent_again_and_the_job_still_completes_once() {
+    let f = Fixture::with_chunk_size(settings(), 2).await;
+    let customers = f.seed(6, |_| 1).await;
+    let e = f.engine();
+    let list = IdList {
+        ids: customers.iter().map(|c| c.id.clone()).collect(),
+        issues: vec![],
+    };
+    let job = e.create_bulk_job(&f.tenant, &list, "alice").await.unwrap();
+    e.confirm_job(&f.tenant, &job.id, "alice").await.unwrap();
+    // One chunk is handled; the other two are lost (acknowledged unhandled).
+    let deliveries = f
+        .node
+        .local
+        .queue
+        .receive(10, std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    e.handle_chunk(&deliveries[0].body).await.unwrap();
+    for d in &deliveries {
+        f.node.local.queue.ack(&d.receipt).await.unwrap();
+    }
+    assert_eq!(
+        e.job(&f.tenant, &job.id).await.unwrap().status,
+        JobStatus::Running
+    );
+    assert_eq!(
+        e.requeue_job(&f.tenant, &job.id).await.unwrap(),
+        2,
+        "only the chunks without a result"
+    );
+    f.drain().await;
+    let done = e.job(&f.tenant, &job.id).await.unwrap();
+    assert_eq!(
+        (done.status, done.counts.succeeded),
+        (JobStatus::Completed, 6)
+    );
+    assert!(matches!(
+        e.requeue_job(&f.tenant, &job.id).await,
+        Err(EngineError::InvalidTransition { .. })
+    ));
+}
