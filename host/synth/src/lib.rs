@@ -109,7 +109,7 @@ impl Synth {
             "{}.{}{n}@{}",
             ascii(first).to_lowercase(),
             ascii(last).to_lowercase().replace('\'', ""),
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 "example.com"
             } else {
                 "example.org"
@@ -139,7 +139,7 @@ impl Synth {
                 "phone": phone,
                 "address": {"street": street, "city": city, "postcode": format!("{:05}", 10000 + n % 89999)},
                 "plan": plan,
-                "newsletter": n % 3 == 0,
+                "newsletter": n.is_multiple_of(3),
                 "signup_channel": "web",
             }),
             active_at: Some(active_at),
