@@ -237,6 +237,10 @@ async fn an_access_export_is_labelled_checksummed_linked_and_destroyed_on_erasur
     assert!(String::from_utf8_lossy(&csv).contains(&subject.email));
 
     let download = e.export_link(&f.tenant, &request.id, "csv").await.unwrap();
+    assert!(matches!(
+        e.export_link(&f.tenant, &request.id, "xml").await,
+        Err(EngineError::Invalid(_))
+    ));
     assert!(
         download.contains("expires=") && download.contains("sig="),
         "{download}"
@@ -316,5 +320,58 @@ async fn operators_are_reminded_before_the_deadline_once_per_threshold() {
         r.status,
         RequestStatus::Pending,
         "reminders change no state"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_export_expires_and_the_nightly_watch_destroys_it() {
+    let f = Fixture::new(settings(Handling::Automatic)).await;
+    let customers = f.seed(1, |_| 1).await;
+    let e = f.engine();
+    let (request, _) = e
+        .create_request(&f.tenant, access(&customers[0].email), "intake")
+        .await
+        .unwrap();
+    let at = request.received_at + SignedDuration::from_hours(29 * 24);
+    f.clock.set(at);
+    assert_eq!(
+        e.run_nightly(Region::Eu, NightKind::DeadlineWatch, at)
+            .await
+            .unwrap()
+            .exports_destroyed,
+        0
+    );
+    let at = request.received_at + SignedDuration::from_hours(31 * 24);
+    f.clock.set(at);
+    assert!(
+        matches!(
+            e.export_link(&f.tenant, &request.id, "json").await,
+            Err(EngineError::NotFound { .. })
+        ),
+        "expired exports are not linked"
+    );
+    assert_eq!(
+        e.run_nightly(Region::Eu, NightKind::DeadlineWatch, at)
+            .await
+            .unwrap()
+            .exports_destroyed,
+        1
+    );
+    assert!(
+        f.node
+            .local
+            .blobs
+            .list("exports/")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        e.request(&f.tenant, &request.id)
+            .await
+            .unwrap()
+            .export
+            .unwrap()
+            .destroyed
     );
 }

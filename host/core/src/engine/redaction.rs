@@ -445,29 +445,18 @@ impl Engine {
             let Some(format) = DatasetFormat::from_key(&file.key) else {
                 continue;
             };
-            let (meta, bytes) =
-                crate::ports::read_all(self.ports.blobs.as_ref(), &file.key).await?;
-            let mut out = Vec::with_capacity(bytes.len());
-            let outcome = rewrite_dataset(
-                format,
-                tenant.settings.datasets,
-                std::io::BufReader::new(bytes.as_slice()),
-                &mut out,
-                subjects,
-                plugins.scrubber.as_ref(),
-                &tenant.settings.policy,
-                &tenant.keys().pseudonym,
-            )
-            .map_err(|e| EngineError::Plugin(format!("dataset rewrite failed: {e}")))?;
+            let (meta, outcome, rewritten) = self
+                .rewrite_one_dataset(tenant, plugins, subjects, &file.key, format)
+                .await?;
             if outcome.removed + outcome.scrubbed == 0 {
                 continue;
             }
             match self
                 .ports
                 .blobs
-                .put(
+                .put_file(
                     &file.key,
-                    out.into(),
+                    rewritten.path(),
                     content_type(format),
                     PutCondition::Matches(meta.etag),
                 )
@@ -481,6 +470,71 @@ impl Engine {
             }
         }
         Ok(rows)
+    }
+
+    /// Streams one dataset object through [`rewrite_dataset`]: downloaded
+    /// to a temporary file, rewritten row by row on a blocking thread into
+    /// another, so memory stays bounded whatever the object's size.
+    async fn rewrite_one_dataset(
+        &self,
+        tenant: &Tenant,
+        plugins: &TenantPlugins,
+        subjects: &[Subject],
+        key: &str,
+        format: DatasetFormat,
+    ) -> Result<
+        (
+            crate::ports::BlobMeta,
+            crate::dataset::DatasetOutcome,
+            tempfile::NamedTempFile,
+        ),
+        EngineError,
+    > {
+        let io = |e: std::io::Error| {
+            EngineError::Port(crate::ports::PortError::unavailable(
+                "dataset scratch space",
+                e,
+            ))
+        };
+        let (meta, mut reader) = self.ports.blobs.get(key).await?;
+        let input = tempfile::NamedTempFile::new().map_err(io)?;
+        let mut file = tokio::fs::File::from_std(input.reopen().map_err(io)?);
+        tokio::io::copy(&mut reader, &mut file).await.map_err(io)?;
+        tokio::io::AsyncWriteExt::flush(&mut file)
+            .await
+            .map_err(io)?;
+        let output = tempfile::NamedTempFile::new().map_err(io)?;
+        let (in_file, out_file) = (input.reopen().map_err(io)?, output.reopen().map_err(io)?);
+        let (mode, policy, pseudonym) = (
+            tenant.settings.datasets,
+            tenant.settings.policy.clone(),
+            tenant.keys().pseudonym,
+        );
+        let (scanner, subjects) = (plugins.scrubber.clone(), subjects.to_vec());
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut writer = std::io::BufWriter::new(out_file);
+            let outcome = rewrite_dataset(
+                format,
+                mode,
+                std::io::BufReader::new(in_file),
+                &mut writer,
+                &subjects,
+                scanner.as_ref(),
+                &policy,
+                &pseudonym,
+            )?;
+            std::io::Write::flush(&mut writer).map_err(crate::dataset::DatasetError::Io)?;
+            Ok::<_, crate::dataset::DatasetError>(outcome)
+        })
+        .await
+        .map_err(|e| EngineError::Invalid(format!("the dataset rewrite stopped: {e}")))?
+        .map_err(|e| {
+            EngineError::Invalid(format!(
+                "dataset file {key} could not be rewritten ({e}); fix or remove the file, then run the job again"
+            ))
+        })?;
+        drop(input);
+        Ok((meta, outcome, output))
     }
 }
 
