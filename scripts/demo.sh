@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Lethe's main job on the bundled samples, from a fresh machine: scan chat
-# transcripts for PII (also finding one subject's values in other
-# spellings), then redact commerce records under the default policy.
+# Lethe's main job, from a fresh machine: the standard plugins on the
+# bundled samples, then `lethe demo`: the engine on 200 synthetic customers
+# in a fresh temporary data directory (an access request, a verified
+# erasure, a CSV bulk redaction, an auto-redact night, the audit chain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
@@ -22,3 +23,7 @@ echo
 echo "== redacting samples/items.jsonl (first 3 results)"
 "$lethe" redact-items --field-map builtin:fieldmap-commerce --subject samples/subject.json \
   < samples/items.jsonl | head -3
+
+echo
+echo "== lethe demo"
+"$lethe" demo "$@"

@@ -79,9 +79,26 @@ impl Fixture {
         customers
     }
 
-    /// Runs the workers until the queue is empty.
+    /// Runs the workers until the queue is empty. The fixture's clock
+    /// stands still, so while they run it is moved on a second every few
+    /// milliseconds: a released message (a retry) becomes visible again.
+    /// Gives up after a minute of real time.
     pub async fn drain(&self) {
-        self.node.drain(2, |_| {}).await.expect("workers drain");
+        let drain = self.node.drain(2, |_| {});
+        tokio::pin!(drain);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            tokio::select! {
+                done = &mut drain => {
+                    done.expect("workers drain");
+                    return;
+                }
+                () = tokio::time::sleep(std::time::Duration::from_millis(20)) => {
+                    assert!(std::time::Instant::now() < deadline, "the queue did not drain within a minute");
+                    self.clock.advance(jiff::SignedDuration::from_secs(1));
+                }
+            }
+        }
     }
 
     /// Every stored string (data and control tables, every blob), for the

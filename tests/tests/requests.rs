@@ -375,3 +375,60 @@ async fn an_access_export_expires_and_the_nightly_watch_destroys_it() {
             .destroyed
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_plugin_fails_the_request_with_a_reason_free_of_personal_data() {
+    let f = Fixture::new(settings(Handling::Automatic)).await;
+    let customers = f.seed(2, |_| 1).await;
+    // The tenant's scrubber panics on every call.
+    let sandbox = lethe_sandbox::Sandbox::new().unwrap();
+    let compile = |bytes| sandbox.compile(bytes).unwrap().plugin;
+    f.node.runtime.activate(
+        &f.tenant,
+        lethe_sandbox::NamedPlugin::new(
+            "fieldmap-generic",
+            compile(lethe_std_plugins::FIELDMAP_GENERIC),
+        ),
+        lethe_sandbox::NamedPlugin::new(
+            "panicking",
+            compile(lethe_std_plugins::hostile("panicking").unwrap()),
+        ),
+    );
+    let e = f.engine();
+    let subject = &customers[1];
+    let (request, link) = e
+        .create_request(&f.tenant, erasure(&subject.email), "intake")
+        .await
+        .unwrap();
+    e.verify_request(&f.tenant, &request.id, &link.unwrap().token)
+        .await
+        .unwrap();
+    f.drain().await;
+
+    let failed = e.request(&f.tenant, &request.id).await.unwrap();
+    assert_eq!(failed.status, RequestStatus::Failed);
+    let job_id = failed.job.clone().unwrap();
+    let job = e.job(&f.tenant, &job_id).await.unwrap();
+    assert_eq!(
+        job.status,
+        lethe_core::engine::model::JobStatus::CompletedWithErrors
+    );
+    assert_eq!(job.counts.failed, 1);
+    let failures = e.job_failures(&f.tenant, &job_id).await.unwrap();
+    assert_eq!(failures.len(), 1);
+    assert!(
+        failures[0].reason.contains("scrubber"),
+        "{}",
+        failures[0].reason
+    );
+    let record = serde_json::to_string(&(failed, job, failures)).unwrap();
+    for value in [&subject.id, &subject.email, &subject.phone] {
+        assert!(
+            !record.contains(value.as_str()),
+            "no personal data in the records"
+        );
+    }
+    // Nothing was erased: the subject's data is all still there.
+    let everything = f.everything().await;
+    assert!(!find_leftovers(&everything, &[subject], &[]).is_empty());
+}

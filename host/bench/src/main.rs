@@ -1,12 +1,15 @@
 //! `lethe-bench`: one table comparing the same detectors and field maps run
 //! natively and inside the WebAssembly sandbox, plus instantiation, compile
-//! and load costs, each against its target.
+//! and load costs, and the engine end to end on the embedded store (a bulk
+//! erasure, an access export), each against its target.
 //!
-//! `cargo run --release -p lethe-bench` for real numbers (single thread);
-//! `--quick` runs tiny sizes only to prove the benchmark still works.
+//! `cargo run --release -p lethe-bench` for real numbers (single thread;
+//! the engine rows use 2 workers); `--quick` runs tiny sizes only to prove
+//! the benchmark still works.
 #![forbid(unsafe_code)]
 
 mod corpus;
+mod engine;
 mod native;
 mod table;
 
@@ -54,7 +57,7 @@ fn main() -> anyhow::Result<()> {
     let commerce = sandbox.compile(lethe_std_plugins::FIELDMAP_COMMERCE)?;
     let mut table = Table::new(quick, format!("{:?}", sandbox.allocation()));
 
-    // `--only scan|items|instantiate|compile` runs one group (for profiling).
+    // `--only scan|items|instantiate|compile|engine` runs one group (for profiling).
     let only = std::env::args().skip_while(|a| a != "--only").nth(1);
     let wanted = |group: &str| only.as_deref().is_none_or(|o| o == group);
     if wanted("scan") {
@@ -68,6 +71,14 @@ fn main() -> anyhow::Result<()> {
     }
     if wanted("compile") {
         compile_and_load_rows(&mut table, &sandbox, &sizes)?;
+    }
+    if wanted("engine") {
+        let engine_sizes = engine::EngineSizes {
+            customers: if quick { 2_000 } else { 50_000 },
+            access_items: 1_000,
+            access_rounds: if quick { 1 } else { 5 },
+        };
+        engine::rows(&mut table, &engine_sizes)?;
     }
     table.print();
     Ok(())

@@ -2,7 +2,7 @@
 
 /// One measured line.
 pub(crate) struct Row {
-    metric: &'static str,
+    metric: String,
     native: Option<f64>,
     wasm: f64,
     ratio: Option<f64>,
@@ -13,7 +13,7 @@ pub(crate) struct Row {
 impl Row {
     /// A native-vs-WASM comparison.
     pub(crate) fn compare(
-        metric: &'static str,
+        metric: impl Into<String>,
         native: f64,
         wasm: f64,
         ratio: f64,
@@ -21,7 +21,7 @@ impl Row {
         met: bool,
     ) -> Self {
         Self {
-            metric,
+            metric: metric.into(),
             native: Some(native),
             wasm,
             ratio: Some(ratio),
@@ -30,10 +30,16 @@ impl Row {
         }
     }
 
-    /// A WASM-only measurement.
-    pub(crate) fn single(metric: &'static str, wasm: f64, target: &'static str, met: bool) -> Self {
+    /// A WASM-only measurement (also: the engine end to end, whose plugins
+    /// run in WebAssembly).
+    pub(crate) fn single(
+        metric: impl Into<String>,
+        wasm: f64,
+        target: &'static str,
+        met: bool,
+    ) -> Self {
         Self {
-            metric,
+            metric: metric.into(),
             native: None,
             wasm,
             ratio: None,
@@ -46,6 +52,7 @@ impl Row {
 /// All rows of one run.
 pub(crate) struct Table {
     rows: Vec<Row>,
+    notes: Vec<String>,
     quick: bool,
     allocation: String,
 }
@@ -54,6 +61,7 @@ impl Table {
     pub(crate) fn new(quick: bool, allocation: String) -> Self {
         Self {
             rows: Vec::new(),
+            notes: Vec::new(),
             quick,
             allocation,
         }
@@ -63,10 +71,15 @@ impl Table {
         self.rows.push(row);
     }
 
+    /// A line printed under the table (how a group was measured).
+    pub(crate) fn note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
+    }
+
     pub(crate) fn print(&self) {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         println!(
-            "lethe-bench{} — single thread, {cores} cores available, {} allocator",
+            "lethe-bench{} — single thread (engine rows: 2 workers), {cores} cores available, {} allocator",
             if self.quick {
                 " --quick (sizes too small to mean anything)"
             } else {
@@ -75,7 +88,7 @@ impl Table {
             self.allocation
         );
         println!(
-            "{:<38} {:>12} {:>12} {:>8}  {:<38} met",
+            "{:<44} {:>12} {:>12} {:>8}  {:<38} met",
             "metric", "native", "wasm", "ratio", "target"
         );
         for r in &self.rows {
@@ -86,7 +99,7 @@ impl Table {
                 .ratio
                 .map_or_else(|| "-".to_owned(), |x| format!("{x:.2}x"));
             println!(
-                "{:<38} {:>12} {:>12.1} {:>8}  {:<38} {}",
+                "{:<44} {:>12} {:>12.1} {:>8}  {:<38} {}",
                 r.metric,
                 native,
                 r.wasm,
@@ -94,6 +107,9 @@ impl Table {
                 r.target,
                 if r.met { "yes" } else { "NO" }
             );
+        }
+        for note in &self.notes {
+            println!("{note}");
         }
     }
 }

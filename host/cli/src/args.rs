@@ -25,6 +25,138 @@ pub(crate) enum Command {
     /// the default policy (PII attributes erased to null, free text scrubbed
     /// to `[EMAIL]`-style tokens).
     RedactItems(RedactItemsArgs),
+    /// Show Lethe at work on synthetic customers, step by step: an access
+    /// request, a verified erasure, a CSV bulk redaction, an auto-redact
+    /// night and the audit chain. Prints no customer's personal data.
+    Demo(DemoArgs),
+    /// Redact the customers listed in a CSV file: preview, confirm, run
+    /// the job to the end with the in-process workers.
+    Redact(RedactArgs),
+    /// Resume: run the in-process workers until the queue is empty (after a
+    /// crash, chunks a killed process had taken are handed out again), then
+    /// show every job that was unfinished.
+    Work(WorkArgs),
+    /// List a tenant's jobs.
+    Jobs(JobsArgs),
+    /// Show one job as JSON, with its failures (rows and subject refs).
+    Job(JobArgs),
+    /// Create a tenant if missing and ingest synthetic customers into it
+    /// (for trying Lethe out, tests and benchmarks).
+    Seed(SeedArgs),
+}
+
+/// The data directory of the engine commands.
+#[derive(Debug, Args)]
+pub(crate) struct DataDir {
+    /// The data directory (created by `lethe seed` or `lethe demo`).
+    #[arg(long = "data-dir", env = "LETHE_DATA_DIR", value_name = "DIR")]
+    pub(crate) path: PathBuf,
+}
+
+/// Options of `lethe demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Where to keep the demo's data; reused (with its tenant `demo`) if it
+    /// exists. Default: a fresh temporary directory, named in the output.
+    #[arg(long = "data-dir", value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Synthetic customers to ingest.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(40..=50_000))]
+    pub(crate) customers: u64,
+    /// In-process workers.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) workers: u16,
+}
+
+/// Options of `lethe redact`.
+#[derive(Debug, Args)]
+pub(crate) struct RedactArgs {
+    #[command(flatten)]
+    pub(crate) data_dir: DataDir,
+    /// The tenant whose customers these are.
+    #[arg(long)]
+    pub(crate) tenant: String,
+    /// A CSV file of customer ids: one column, or a column named
+    /// `customer_id` (UTF-8, at most 50,000 distinct ids).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: PathBuf,
+    /// Who starts the job, recorded in the job and the audit trail.
+    #[arg(long, default_value = "cli")]
+    pub(crate) created_by: String,
+    /// Confirm without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub(crate) yes: bool,
+    /// No progress display (the preview and the result are still printed).
+    #[arg(long)]
+    pub(crate) quiet: bool,
+    /// In-process workers.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) workers: u16,
+}
+
+/// Options of `lethe work`.
+#[derive(Debug, Args)]
+pub(crate) struct WorkArgs {
+    #[command(flatten)]
+    pub(crate) data_dir: DataDir,
+    /// In-process workers.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) workers: u16,
+    /// No progress display.
+    #[arg(long)]
+    pub(crate) quiet: bool,
+}
+
+/// Options of `lethe jobs`.
+#[derive(Debug, Args)]
+pub(crate) struct JobsArgs {
+    #[command(flatten)]
+    pub(crate) data_dir: DataDir,
+    /// The tenant.
+    #[arg(long)]
+    pub(crate) tenant: String,
+}
+
+/// Options of `lethe job`.
+#[derive(Debug, Args)]
+pub(crate) struct JobArgs {
+    #[command(flatten)]
+    pub(crate) data_dir: DataDir,
+    /// The tenant.
+    #[arg(long)]
+    pub(crate) tenant: String,
+    /// The job's id (`job_…`, as `lethe jobs` lists them).
+    pub(crate) job: String,
+}
+
+/// Options of `lethe seed`.
+#[derive(Debug, Args)]
+pub(crate) struct SeedArgs {
+    #[command(flatten)]
+    pub(crate) data_dir: DataDir,
+    /// The tenant (created with default settings if missing).
+    #[arg(long)]
+    pub(crate) tenant: String,
+    /// How many synthetic customers.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) customers: u64,
+    /// Items per customer: a profile, then up to 3 conversations, a web
+    /// log item, and orders for the rest.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) items_per_customer: u64,
+    /// How many days ago every customer was last active.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub(crate) inactive_days: u32,
+    /// The number of the first customer (`cust-000000` is number 0), to add
+    /// more customers to a tenant seeded before.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) first: u64,
+    /// Items per ingest call.
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) batch: u64,
+    /// No progress display.
+    #[arg(long)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

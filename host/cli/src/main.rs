@@ -4,7 +4,10 @@
 mod args;
 mod commands;
 mod jsonl;
+mod node;
 mod plugin_source;
+mod progress;
+mod table;
 
 use std::process::ExitCode;
 

@@ -16,8 +16,11 @@ use crate::state::{HostState, PluginLogLevel};
 pub(crate) fn with_store<R>(
     sandbox: &SandboxInner,
     plugin: &str,
-    body: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
-) -> Result<R, CallError> {
+    body: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R> + Send,
+) -> Result<R, CallError>
+where
+    R: Send,
+{
     let config = &sandbox.config;
     let _permit = sandbox.permits.acquire();
     let state = HostState::new(
@@ -31,9 +34,31 @@ pub(crate) fn with_store<R>(
     store.epoch_deadline_trap();
     store.set_hostcall_fuel(config.max_hostcall_bytes);
 
-    let result = body(&mut store);
+    let result = outside_async_context(|| body(&mut store));
     emit_logs(plugin, store.data_mut());
     result.map_err(|e| classify(&e, store.data().limiter.refused(), sandbox))
+}
+
+/// Runs a call where WASI's synchronous bindings can block.
+///
+/// Those bindings (a guest writing its panic message to stderr, say) block
+/// on the current tokio runtime when there is one, and blocking on a
+/// runtime from one of its async worker threads panics. So a call made
+/// from a multi-threaded runtime's worker leaves the async scheduler first
+/// (`block_in_place`: nearly free on a blocking thread, where the engine
+/// runs its chunks), and one made under a current-thread runtime runs on a
+/// scoped thread of its own. Without a runtime, WASI makes its own.
+fn outside_async_context<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::CurrentThread => std::thread::scope(|s| {
+            s.spawn(f)
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+        Ok(_) => tokio::task::block_in_place(f),
+        Err(_) => f(),
+    }
 }
 
 /// Maps a wasmtime error to what it means for the tenant.

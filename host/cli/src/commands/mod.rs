@@ -1,9 +1,14 @@
 //! One module per subcommand; each returns the process exit code.
 
+mod demo;
+mod jobs;
+mod redact;
 mod redact_items;
 mod scan;
+mod seed;
 mod subject;
 mod validate;
+mod work;
 
 use std::process::ExitCode;
 
@@ -15,5 +20,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plugin(PluginCommand::Validate { plugin }) => validate::run(&plugin),
         Command::Scan(args) => scan::run(&args),
         Command::RedactItems(args) => redact_items::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Redact(args) => redact::run(&args),
+        Command::Work(args) => work::run(&args),
+        Command::Jobs(args) => jobs::list(&args),
+        Command::Job(args) => jobs::show(&args),
+        Command::Seed(args) => seed::run(&args),
     }
 }

@@ -48,6 +48,13 @@ pub(super) struct SubjectTask {
     pub(super) customer: String,
 }
 
+/// A customer whose items are redacted, to forget and mark.
+struct Forget<'a> {
+    original: &'a str,
+    final_id: String,
+    pending: &'a Pending,
+}
+
 /// A customer of the chunk that still needs work.
 struct Pending {
     task: usize,
@@ -125,8 +132,20 @@ impl Engine {
             return Ok(result);
         }
 
-        // 2. Classify, and learn each subject.
-        self.classify_pending(plugins, &mut pending)?;
+        // 2. Classify, and learn each subject. A field map that fails fails
+        // the chunk's subjects (with its reason), not the chunk.
+        if let Err(e) = self.classify_pending(plugins, &mut pending) {
+            for p in &pending {
+                let task = &tasks[p.task];
+                result.counts.failed += 1;
+                result.failures.push(Failure {
+                    row: task.row,
+                    subject: SubjectRef::of(&keys.lookup, &task.customer),
+                    reason: e.to_string(),
+                });
+            }
+            return Ok(result);
+        }
         for p in &mut pending {
             p.subject = subject_of(&tasks[p.task].customer, &p.state, &p.marks);
         }
@@ -146,9 +165,22 @@ impl Engine {
             .iter()
             .map(|p| tasks[p.task].customer.as_str())
             .collect();
-        let pii_ids = ids_that_are_pii(plugins, &ids)?;
+        let pii_ids = match ids_that_are_pii(plugins, &ids) {
+            Ok(found) => found,
+            Err(reason) => {
+                // The scrubber fails this chunk's subjects, not the chunk:
+                // retrying a plugin that fails would fail again.
+                for p_index in 0..pending.len() {
+                    failed.insert(p_index, reason.clone());
+                }
+                vec![false; pending.len()]
+            }
+        };
         for (p_index, p) in pending.iter().enumerate() {
             let original = &tasks[p.task].customer;
+            if failed.contains_key(&p_index) {
+                continue;
+            }
             let id_is_pii = pii_ids[p_index];
             let spans = match scan_customer(plugins, &p.state, &p.marks, &p.subject, scrub) {
                 Ok(found) => found,
@@ -261,7 +293,8 @@ impl Engine {
             }
         }
 
-        // 5 and 6, per customer that did not fail.
+        // 5 and 6, for every customer that did not fail, in one batch each.
+        let mut done: Vec<Forget<'_>> = Vec::new();
         for (p_index, p) in pending.iter().enumerate() {
             let task = &tasks[p.task];
             if let Some(reason) = failed.remove(&p_index) {
@@ -277,10 +310,14 @@ impl Engine {
                 .get(&p_index)
                 .cloned()
                 .unwrap_or_else(|| p.customer.clone());
-            self.forget(tenant, &task.customer, &final_id, p, job, now)
-                .await?;
-            result.counts.succeeded += 1;
+            done.push(Forget {
+                original: &task.customer,
+                final_id,
+                pending: p,
+            });
         }
+        result.counts.succeeded += done.len() as u64;
+        self.forget(tenant, &done, job, now).await?;
         Ok(result)
     }
 
@@ -315,76 +352,97 @@ impl Engine {
         Ok(())
     }
 
-    /// Step 5 and 6 for one customer.
+    /// Steps 5 and 6 for the customers of a chunk: exports destroyed,
+    /// lookups deleted and suppression recorded (one batch each), then
+    /// every head marked (one conditional batch), then the heads left
+    /// behind by moved customers deleted.
     async fn forget(
         &self,
         tenant: &Tenant,
-        original: &str,
-        final_id: &str,
-        p: &Pending,
+        customers: &[Forget<'_>],
         job: &str,
         now: Timestamp,
     ) -> Result<(), EngineError> {
         let keys = tenant.keys();
-        let previous = p
-            .state
-            .head
-            .as_ref()
-            .map(|(h, _)| h.clone())
-            .unwrap_or_default();
-        // Exports holding the customer's data.
-        for request in &previous.exports {
-            self.destroy_export(&tenant.id, request).await?;
-        }
-        // Lookups, and suppression of the identifying hashes.
-        let mut hashes = previous.lookups.clone();
-        hashes.insert(
-            identifier_hash(&keys.lookup, IdentifierKind::CustomerId, original),
-            IdentifierKind::CustomerId,
-        );
-        for value in &p.subject.emails {
-            hashes.insert(
-                identifier_hash(&keys.lookup, IdentifierKind::Email, value),
-                IdentifierKind::Email,
-            );
-        }
-        for value in &p.subject.phones {
-            hashes.insert(
-                identifier_hash(&keys.lookup, IdentifierKind::Phone, value),
-                IdentifierKind::Phone,
-            );
-        }
         let mut data_writes = Vec::new();
         let mut control_writes = Vec::new();
-        for (hash, kind) in &hashes {
-            let partition = keys::lookup(&tenant.id, hash);
-            data_writes.push(Write::Delete {
-                key: RecordKey::new(partition.clone(), format!("C#{original}")),
-                condition: Condition::None,
-            });
-            if *kind == IdentifierKind::Ip {
-                for r in query_all(
-                    self.ports.data.as_ref(),
-                    &partition,
-                    &KeyRange::Prefix(format!("I#{original}#")),
-                )
-                .await?
-                {
-                    data_writes.push(Write::Delete {
-                        key: r.key,
+        let mut head_writes = Vec::new();
+        let mut old_heads = Vec::new();
+        for c in customers {
+            let previous = c
+                .pending
+                .state
+                .head
+                .as_ref()
+                .map(|(h, _)| h.clone())
+                .unwrap_or_default();
+            for request in &previous.exports {
+                self.destroy_export(&tenant.id, request).await?;
+            }
+            let subject = &c.pending.subject;
+            let mut hashes = previous.lookups.clone();
+            hashes.insert(
+                identifier_hash(&keys.lookup, IdentifierKind::CustomerId, c.original),
+                IdentifierKind::CustomerId,
+            );
+            for (kind, values) in [
+                (IdentifierKind::Email, &subject.emails),
+                (IdentifierKind::Phone, &subject.phones),
+            ] {
+                for value in values {
+                    hashes.insert(identifier_hash(&keys.lookup, kind, value), kind);
+                }
+            }
+            for (hash, kind) in &hashes {
+                let partition = keys::lookup(&tenant.id, hash);
+                data_writes.push(Write::Delete {
+                    key: RecordKey::new(partition.clone(), format!("C#{}", c.original)),
+                    condition: Condition::None,
+                });
+                if *kind == IdentifierKind::Ip {
+                    let prefix = KeyRange::Prefix(format!("I#{}#", c.original));
+                    for r in query_all(self.ports.data.as_ref(), &partition, &prefix).await? {
+                        data_writes.push(Write::Delete {
+                            key: r.key,
+                            condition: Condition::None,
+                        });
+                    }
+                }
+                if matches!(
+                    kind,
+                    IdentifierKind::CustomerId | IdentifierKind::Email | IdentifierKind::Phone
+                ) {
+                    control_writes.push(Write::Put {
+                        record: Record::new(
+                            keys::suppression(&tenant.id, hash),
+                            json!({"kind": kind, "since": now, "job": job}),
+                        ),
                         condition: Condition::None,
                     });
                 }
             }
-            if matches!(
-                kind,
-                IdentifierKind::CustomerId | IdentifierKind::Email | IdentifierKind::Phone
-            ) {
-                control_writes.push(Write::Put {
-                    record: Record::new(
-                        keys::suppression(&tenant.id, hash),
-                        json!({"kind": kind, "since": now, "job": job}),
-                    ),
+            let head = CustomerHead {
+                last_active_at: None,
+                lookups: BTreeMap::new(),
+                redacted_at: Some(now),
+                redacted_by: Some(job.to_string()),
+                redactions: previous.redactions + 1,
+                moved_to: (c.final_id != c.original).then(|| c.final_id.clone()),
+                exports: Vec::new(),
+            };
+            let stays = c.final_id == c.pending.customer;
+            let condition = match (&c.pending.state.head, stays) {
+                (Some((_, version)), true) => Condition::Version(*version),
+                (None, true) => Condition::Absent,
+                (_, false) => Condition::None,
+            };
+            head_writes.push(Write::Put {
+                record: head_record(&tenant.id, &c.final_id, &head),
+                condition,
+            });
+            if !stays && c.pending.state.head.is_some() {
+                old_heads.push(Write::Delete {
+                    key: keys::head(&tenant.id, &c.pending.customer),
                     condition: Condition::None,
                 });
             }
@@ -395,38 +453,19 @@ impl Engine {
         for r in self.ports.control.write_batch(control_writes).await? {
             r?;
         }
-        // The head, last: from here on the customer counts as done.
-        let head = CustomerHead {
-            last_active_at: None,
-            lookups: BTreeMap::new(),
-            redacted_at: Some(now),
-            redacted_by: Some(job.to_string()),
-            redactions: previous.redactions + 1,
-            moved_to: (final_id != original).then(|| final_id.to_string()),
-            exports: Vec::new(),
-        };
-        let condition = match (&p.state.head, final_id == p.customer) {
-            (Some((_, version)), true) => Condition::Version(*version),
-            (None, true) => Condition::Absent,
-            (_, false) => Condition::None,
-        };
-        match self
-            .ports
-            .data
-            .put(head_record(&tenant.id, final_id, &head), condition)
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if e.is_condition_failed() => {
-                return Err(EngineError::Contention("customer head"));
+        // The heads: from here on each customer counts as done. One that
+        // changed meanwhile fails the chunk, which is then redone.
+        for r in self.ports.data.write_batch(head_writes).await? {
+            match r {
+                Ok(_) => {}
+                Err(e) if e.is_condition_failed() => {
+                    return Err(EngineError::Contention("customer head"));
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
         }
-        if final_id != p.customer && p.state.head.is_some() {
-            self.ports
-                .data
-                .delete(&keys::head(&tenant.id, &p.customer), Condition::None)
-                .await?;
+        for r in self.ports.data.write_batch(old_heads).await? {
+            r?;
         }
         Ok(())
     }
@@ -623,11 +662,11 @@ fn scan_customer(
 /// Which customer ids are themselves personal data (an e-mail, a phone
 /// number...), in one scrubber call for the chunk: those customers move to
 /// a pseudonymous id, so they cannot be traced by it.
-fn ids_that_are_pii(plugins: &TenantPlugins, ids: &[&str]) -> Result<Vec<bool>, EngineError> {
+fn ids_that_are_pii(plugins: &TenantPlugins, ids: &[&str]) -> Result<Vec<bool>, String> {
     let found = plugins
         .scrubber
         .scan(ids, None)
-        .map_err(|e| EngineError::Plugin(e.to_string()))?;
+        .map_err(|e| format!("the scrubber failed: {e}"))?;
     Ok(ids
         .iter()
         .zip(found)
