@@ -26,6 +26,9 @@
 //! | control | `T#t#NIGHT`             | `{kind}#{date}`          | one nightly run per tenant, kind and night |
 //! | control | `T#t#AUDIT`             | `{seq, 12 digits}` / `head` | the audit hash chain |
 //! | control | `T#t#SUP`               | `{hmac}`                 | suppression: erased subjects' identifier hashes |
+//! | control | `T#t#KEY`               | `{key id}`               | API keys: SHA-256 of the key, role, label |
+//! | control | `T#t#PLUGIN`            | `{name}`                 | a plugin's active version and activation history |
+//! | control | `T#t#PLUGIN#{name}`     | `{sha256}`               | a plugin's uploaded versions (blob `plugins/{t}/{name}/{sha256}.wasm`) |
 
 use crate::ports::RecordKey;
 
@@ -148,6 +151,32 @@ pub fn upload(tenant: &str, job: &str) -> String {
 /// Blob prefix of a tenant's datasets.
 pub fn datasets(tenant: &str) -> String {
     format!("datasets/{tenant}/")
+}
+
+/// Partition of a tenant's API keys (control table; sort key = key id).
+pub fn api_keys(tenant: &str) -> String {
+    format!("T#{tenant}#KEY")
+}
+
+/// One API key's record (control table): its SHA-256, role and label.
+pub fn api_key(tenant: &str, key_id: &str) -> RecordKey {
+    RecordKey::new(api_keys(tenant), key_id)
+}
+
+/// Partition of a tenant's plugins (control table; sort key = plugin name):
+/// the active version and the activation history of each.
+pub fn plugins(tenant: &str) -> String {
+    format!("T#{tenant}#PLUGIN")
+}
+
+/// Partition of one plugin's uploaded versions (sort key = SHA-256).
+pub fn plugin_versions(tenant: &str, name: &str) -> String {
+    format!("T#{tenant}#PLUGIN#{name}")
+}
+
+/// Blob key of an uploaded plugin component.
+pub fn plugin_blob(tenant: &str, name: &str, sha256: &str) -> String {
+    format!("plugins/{tenant}/{name}/{sha256}.wasm")
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! |------|------|
 //! | item store, queue | `lethe.redb` ([`lethe_local`]) |
 //! | blobs, mail | `blobs/`, `mailbox/` |
-//! | plugins | the standard field map and scrubber, in the sandbox |
+//! | plugins | the standard field map and scrubber, and tenants' active uploads (registry), in the sandbox |
 //! | clock | the system clock, or one the caller gives |
 //!
 //! [`Node::open`] builds it; [`Node::drain`] runs in-process workers until
@@ -73,6 +73,8 @@ pub struct Node {
     pub engine: Engine,
     /// The plugin runtime (tenants' active plugins).
     pub runtime: Arc<SandboxRuntime>,
+    /// The sandbox the plugins run in (the API validates uploads with it).
+    pub sandbox: Sandbox,
 }
 
 impl Node {
@@ -106,10 +108,13 @@ impl Node {
                 .map(|v| NamedPlugin::new(name, v.plugin))
                 .map_err(|reason| NodeError::StandardPlugin { name, reason })
         };
-        let runtime = Arc::new(SandboxRuntime::new(
-            admit("fieldmap-generic", lethe_std_plugins::FIELDMAP_GENERIC)?,
-            admit("std-scrubber", lethe_std_plugins::STD_SCRUBBER)?,
-        ));
+        let runtime = Arc::new(
+            SandboxRuntime::new(
+                admit("fieldmap-generic", lethe_std_plugins::FIELDMAP_GENERIC)?,
+                admit("std-scrubber", lethe_std_plugins::STD_SCRUBBER)?,
+            )
+            .with_registry(sandbox.clone(), local.control.clone(), local.blobs.clone()),
+        );
         let ports = Ports {
             data: local.data.clone(),
             control: local.control.clone(),
@@ -123,6 +128,7 @@ impl Node {
             engine: Engine::new(ports, options.engine),
             local,
             runtime,
+            sandbox,
         })
     }
 

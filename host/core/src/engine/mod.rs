@@ -27,12 +27,15 @@
 //! [`SubjectRef`](crate::lookup::SubjectRef), input rows by position.
 
 mod access;
+pub mod api_keys;
+pub mod customer_read;
 mod customers;
 mod error;
 mod ingest;
 mod jobs;
 pub mod model;
 mod nightly;
+pub mod plugin_registry;
 mod records;
 mod redaction;
 mod requests;
@@ -46,10 +49,13 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use self::api_keys::{ApiKeyRecord, IssuedKey, Principal, Role};
+pub use self::customer_read::{CustomerItem, CustomerView, ReadView};
 pub use self::error::EngineError;
 pub use self::ingest::{IngestItem, IngestOutcome};
 pub use self::jobs::ChunkMessage;
 pub use self::nightly::{NightKind, NightReport};
+pub use self::plugin_registry::{PluginEntry, PluginListing, PluginVersion};
 pub use self::requests::{NewRequest, REQUEST_DEADLINE_DAYS, VerificationLink};
 pub use self::worker::WorkReport;
 use crate::ports::{
