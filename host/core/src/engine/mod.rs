@@ -103,7 +103,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            chunk_size: 100,
+            chunk_size: 250,
             public_base_url: "http://127.0.0.1:8080".into(),
             verify_link_ttl: jiff::SignedDuration::from_hours(72),
             export_ttl: jiff::SignedDuration::from_hours(30 * 24),
@@ -158,7 +158,7 @@ pub(crate) async fn get_typed<T: DeserializeOwned>(
 
 /// Decodes a record body.
 pub(crate) fn decode<T: DeserializeOwned>(record: &Record) -> Result<T, EngineError> {
-    serde_json::from_value(record.body.clone()).map_err(|e| EngineError::Corrupt {
+    T::deserialize(&record.body).map_err(|e| EngineError::Corrupt {
         what: std::any::type_name::<T>()
             .rsplit("::")
             .next()

@@ -36,12 +36,42 @@ pub(crate) struct Stored {
     pub(crate) body: Value,
 }
 
-impl Stored {
-    /// Decodes stored bytes.
-    pub(crate) fn decode(bytes: &[u8]) -> Result<Stored, DbError> {
+/// What a write needs of the record it replaces: everything but the body,
+/// whose bytes are skipped without being built (a write checks versions
+/// and index keys far more often than it reads bodies).
+#[derive(Deserialize)]
+pub(crate) struct StoredHead {
+    /// Version, starting at 1.
+    #[serde(rename = "v")]
+    pub(crate) version: u64,
+    /// Index key, if any.
+    #[serde(rename = "i", default)]
+    pub(crate) index: Option<(String, String)>,
+    #[serde(rename = "b")]
+    _body: serde::de::IgnoredAny,
+}
+
+impl StoredHead {
+    /// Decodes the head of stored bytes.
+    pub(crate) fn decode(bytes: &[u8]) -> Result<StoredHead, DbError> {
         Ok(serde_json::from_slice(bytes)?)
     }
+}
 
+/// A record to store, borrowing its body: encoded without copying it.
+#[derive(Serialize)]
+pub(crate) struct StoredRef<'a> {
+    #[serde(rename = "v")]
+    pub(crate) version: u64,
+    #[serde(rename = "i", skip_serializing_if = "Option::is_none")]
+    pub(crate) index: Option<(&'a str, &'a str)>,
+    #[serde(rename = "e", skip_serializing_if = "Option::is_none")]
+    pub(crate) expires_at: Option<i64>,
+    #[serde(rename = "b")]
+    pub(crate) body: &'a Value,
+}
+
+impl StoredRef<'_> {
     /// Encodes for storage; [`PortError::Invalid`] if too large.
     pub(crate) fn encode(&self, key: &RecordKey) -> Result<Vec<u8>, PortError> {
         let bytes = serde_json::to_vec(self)
@@ -53,6 +83,13 @@ impl Stored {
             ));
         }
         Ok(bytes)
+    }
+}
+
+impl Stored {
+    /// Decodes stored bytes.
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Stored, DbError> {
+        Ok(serde_json::from_slice(bytes)?)
     }
 
     /// The record this is, under `key`.

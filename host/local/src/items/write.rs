@@ -4,7 +4,7 @@
 use lethe_core::ports::{Condition, PortError, Write};
 use redb::{ReadableTable, Table};
 
-use super::codec::{Stored, check_key, check_record};
+use super::codec::{StoredHead, StoredRef, check_key, check_record};
 use super::{IndexKey, ItemKey};
 use crate::error::DbError;
 
@@ -28,8 +28,8 @@ pub(super) fn apply(
     write: &Write,
 ) -> Result<Result<u64, PortError>, DbError> {
     let key = match write {
-        Write::Put { record, .. } => record.key.clone(),
-        Write::Delete { key, .. } => key.clone(),
+        Write::Put { record, .. } => &record.key,
+        Write::Delete { key, .. } => key,
     };
     let checked = match write {
         Write::Put { record, .. } => check_record(record),
@@ -40,7 +40,7 @@ pub(super) fn apply(
     }
     let k = (key.pk.as_str(), key.sk.as_str());
     let old = match items.get(k)? {
-        Some(v) => Some(Stored::decode(v.value())?),
+        Some(v) => Some(StoredHead::decode(v.value())?),
         None => None,
     };
     let condition = match write {
@@ -51,14 +51,14 @@ pub(super) fn apply(
     }
     let new = match write {
         Write::Put { record, .. } => {
-            let stored = Stored {
+            let stored = StoredRef {
                 version: old.as_ref().map_or(1, |s| s.version + 1),
-                index: record.index.as_ref().map(|i| (i.pk.clone(), i.sk.clone())),
+                index: record.index.as_ref().map(|i| (i.pk.as_str(), i.sk.as_str())),
                 expires_at: record.expires_at,
-                body: record.body.clone(),
+                body: &record.body,
             };
-            match stored.encode(&key) {
-                Ok(bytes) => Some((stored, bytes)),
+            match stored.encode(key) {
+                Ok(bytes) => Some((stored.version, stored.index, bytes)),
                 Err(e) => return Ok(Err(e)),
             }
         }
@@ -68,12 +68,12 @@ pub(super) fn apply(
         index.remove((ipk.as_str(), isk.as_str(), k.0, k.1))?;
     }
     match new {
-        Some((stored, bytes)) => {
+        Some((version, new_index, bytes)) => {
             items.insert(k, bytes.as_slice())?;
-            if let Some((ipk, isk)) = &stored.index {
-                index.insert((ipk.as_str(), isk.as_str(), k.0, k.1), ())?;
+            if let Some((ipk, isk)) = new_index {
+                index.insert((ipk, isk, k.0, k.1), ())?;
             }
-            Ok(Ok(stored.version))
+            Ok(Ok(version))
         }
         None => {
             if old.is_some() {
