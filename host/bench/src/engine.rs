@@ -87,7 +87,7 @@ pub(crate) fn rows(table: &mut Table, sizes: &EngineSizes) -> anyhow::Result<()>
     }
     table.note(
         "engine rows: embedded store (redb) in a fresh temp dir, standard plugins in the sandbox, \
-         2 in-process workers, chunks of 250 customers; \"fsync\" = Durability::Immediate (the \
+         2 in-process workers, chunks of 500 customers; \"fsync\" = Durability::Immediate (the \
          default, every commit flushed), \"no fsync\" = Durability::None. Seeding is not timed; \
          the erasure is timed from confirming the bulk job to the job's completion.",
     );

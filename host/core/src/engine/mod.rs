@@ -103,7 +103,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            chunk_size: 250,
+            chunk_size: 500,
             public_base_url: "http://127.0.0.1:8080".into(),
             verify_link_ttl: jiff::SignedDuration::from_hours(72),
             export_ttl: jiff::SignedDuration::from_hours(30 * 24),

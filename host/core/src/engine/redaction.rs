@@ -63,6 +63,8 @@ struct Pending {
     /// the pseudonymous id a previous, interrupted run moved it to).
     customer: String,
     subject: Subject,
+    /// Each item flattened once, by the classification step.
+    flats: Vec<FlatItem>,
     marks: Vec<Vec<Mark>>,
 }
 
@@ -125,6 +127,7 @@ impl Engine {
                 state,
                 customer,
                 subject: Subject::default(),
+                flats: Vec::new(),
                 marks: Vec::new(),
             });
         }
@@ -147,7 +150,7 @@ impl Engine {
             return Ok(result);
         }
         for p in &mut pending {
-            p.subject = subject_of(&tasks[p.task].customer, &p.state, &p.marks);
+            p.subject = subject_of(&tasks[p.task].customer, &p.flats, &p.marks);
         }
 
         // 3. Datasets.
@@ -182,7 +185,7 @@ impl Engine {
                 continue;
             }
             let id_is_pii = pii_ids[p_index];
-            let spans = match scan_customer(plugins, &p.state, &p.marks, &p.subject, scrub) {
+            let spans = match scan_customer(plugins, &p.flats, &p.marks, &p.subject, scrub) {
                 Ok(found) => found,
                 Err(reason) => {
                     failed.insert(p_index, reason);
@@ -329,6 +332,7 @@ impl Engine {
         let mut by_kind: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
         for (p, pend) in pending.iter_mut().enumerate() {
             pend.marks = vec![Vec::new(); pend.state.items.len()];
+            pend.flats = vec![FlatItem::default(); pend.state.items.len()];
             for (i, (record, _)) in pend.state.items.iter().enumerate() {
                 by_kind
                     .entry(kind_of(record).to_string())
@@ -345,8 +349,9 @@ impl Engine {
                 .field_map
                 .classify(&kind, &flat)
                 .map_err(|e| EngineError::Plugin(e.to_string()))?;
-            for ((p, i), m) in owners.into_iter().zip(marks) {
+            for (((p, i), m), f) in owners.into_iter().zip(marks).zip(flat) {
                 pending[p].marks[i] = m;
+                pending[p].flats[i] = f;
             }
         }
         Ok(())
@@ -590,13 +595,12 @@ pub(super) fn kind_of(record: &Record) -> &str {
 }
 
 /// A customer's own values, from its classified items.
-pub(super) fn subject_of(customer: &str, state: &CustomerState, marks: &[Vec<Mark>]) -> Subject {
+pub(super) fn subject_of(customer: &str, flats: &[FlatItem], marks: &[Vec<Mark>]) -> Subject {
     let mut subject = Subject {
         ids: vec![customer.to_string()],
         ..Subject::default()
     };
-    for ((_, envelope), marks) in state.items.iter().zip(marks) {
-        let flat = flatten(&envelope.data);
+    for (flat, marks) in flats.iter().zip(marks) {
         for mark in marks {
             let Some(Scalar::Text(text)) = flat.scalar(&mark.path) else {
                 continue;
@@ -626,16 +630,15 @@ type ItemSpans = HashMap<Path, Vec<Span>>;
 /// subject; returns the spans per item.
 fn scan_customer(
     plugins: &TenantPlugins,
-    state: &CustomerState,
+    flats: &[FlatItem],
     marks: &[Vec<Mark>],
     subject: &Subject,
     scrub: bool,
 ) -> Result<Vec<ItemSpans>, String> {
-    let mut per_item: Vec<ItemSpans> = vec![HashMap::new(); state.items.len()];
+    let mut per_item: Vec<ItemSpans> = vec![HashMap::new(); flats.len()];
     if !scrub {
         return Ok(per_item);
     }
-    let flats: Vec<FlatItem> = state.items.iter().map(|(_, e)| flatten(&e.data)).collect();
     let mut texts: Vec<&str> = Vec::new();
     let mut owners: Vec<(usize, &Path)> = Vec::new();
     for (i, (flat, marks)) in flats.iter().zip(marks).enumerate() {
