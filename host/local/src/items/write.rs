@@ -53,7 +53,10 @@ pub(super) fn apply(
         Write::Put { record, .. } => {
             let stored = StoredRef {
                 version: old.as_ref().map_or(1, |s| s.version + 1),
-                index: record.index.as_ref().map(|i| (i.pk.as_str(), i.sk.as_str())),
+                index: record
+                    .index
+                    .as_ref()
+                    .map(|i| (i.pk.as_str(), i.sk.as_str())),
                 expires_at: record.expires_at,
                 body: &record.body,
             };
