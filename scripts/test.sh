@@ -33,6 +33,12 @@ step "tests (guest logic, natively)"
 step "tests (host workspace: sandbox, core, CLI, end-to-end)"
 cargo test --locked --workspace
 
+step "tests (AWS adapters on moto: the same conformance suite, over HTTP)"
+scripts/with-moto.sh cargo test --locked -p lethe-aws --features moto-tests
+
+step "OpenAPI document validates (openapi-spec-validator)"
+scripts/validate-openapi.sh
+
 step "benchmark smoke run (numbers are not checked here; see README)"
 cargo run --locked -q -p lethe-bench -- --quick
 

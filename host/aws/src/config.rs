@@ -1,0 +1,147 @@
+//! Where the adapters find AWS: endpoints, credentials, region and the
+//! names of Lethe's resources, all from the environment.
+//!
+//! | variable | meaning | default |
+//! |----------|---------|---------|
+//! | `LETHE_AWS_ENDPOINT` | one endpoint for every service (a moto server, a proxy) | none: the standard AWS resolution |
+//! | `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`, … | per-service endpoints, honoured by `aws-config` itself | none |
+//! | `AWS_REGION` | the region | `eu-west-1` |
+//! | `AWS_ACCESS_KEY_ID`, profiles, the Lambda role, … | credentials: the standard provider chain | — |
+//! | `LETHE_DATA_TABLE` | the data table | `lethe-data` |
+//! | `LETHE_CONTROL_TABLE` | the control table | `lethe-control` |
+//! | `LETHE_BUCKET` | the bucket | `lethe-blobs` |
+//! | `LETHE_QUEUE` | the chunk queue (its dead-letter queue is found through its redrive policy) | `lethe-jobs` |
+//! | `LETHE_MAIL_FROM` | the verified SES sender | `no-reply@lethe.invalid` |
+//! | `LETHE_KMS_KEY_ID` | SSE-KMS key for S3 puts | none: the bucket's default encryption |
+//! | `LETHE_AWS_MAX_ATTEMPTS` | attempts per AWS call (the SDK's standard retry: exponential backoff with jitter) | 5 |
+//!
+//! S3 uses path-style addressing (`http://host/bucket/key`) whenever an
+//! endpoint is overridden (`LETHE_AWS_ENDPOINT`, `AWS_ENDPOINT_URL` or
+//! `AWS_ENDPOINT_URL_S3`): emulators such as moto cannot serve
+//! virtual-hosted buckets on `127.0.0.1`.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// The region used when `AWS_REGION` (and the profile) names none.
+pub const DEFAULT_REGION: &str = "eu-west-1";
+
+/// Resource names and settings for the adapters, plus the loaded SDK
+/// configuration the clients are built from.
+#[derive(Clone, Debug)]
+pub struct AwsConfig {
+    /// The shared SDK configuration (credentials, region, retries).
+    pub sdk: SdkConfig,
+    /// One endpoint for every service (`LETHE_AWS_ENDPOINT`), if set.
+    pub endpoint: Option<String>,
+    /// Whether S3 is addressed path-style (set when an endpoint is
+    /// overridden).
+    pub s3_path_style: bool,
+    /// The data table's name.
+    pub data_table: String,
+    /// The control table's name.
+    pub control_table: String,
+    /// The bucket's name.
+    pub bucket: String,
+    /// The chunk queue's name.
+    pub queue: String,
+    /// The address mail is sent from (verified in SES).
+    pub mail_from: String,
+    /// The KMS key S3 objects are encrypted under (SSE-KMS), if any.
+    pub kms_key_id: Option<String>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    env(name).unwrap_or_else(|| default.to_owned())
+}
+
+impl AwsConfig {
+    /// Loads everything from the environment (see the module docs).
+    pub async fn from_env() -> AwsConfig {
+        AwsConfig::load(env("LETHE_AWS_ENDPOINT"), false).await
+    }
+
+    /// For an emulator at `endpoint` (moto, a fault-injecting proxy): like
+    /// [`from_env`](Self::from_env), but with that endpoint for every
+    /// service and fixed test credentials, so nothing ever looks for real
+    /// ones (no profile, no instance metadata).
+    pub async fn emulator(endpoint: &str) -> AwsConfig {
+        AwsConfig::load(Some(endpoint.to_owned()), true).await
+    }
+
+    async fn load(endpoint: Option<String>, test_credentials: bool) -> AwsConfig {
+        let attempts = env("LETHE_AWS_MAX_ATTEMPTS")
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(5)
+            .clamp(1, 20);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(
+                aws_config::meta::region::RegionProviderChain::default_provider()
+                    .or_else(Region::new(DEFAULT_REGION)),
+            )
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(attempts)
+                    .with_initial_backoff(Duration::from_millis(50))
+                    .with_max_backoff(Duration::from_secs(5)),
+            );
+        if let Some(url) = &endpoint {
+            loader = loader.endpoint_url(url);
+        }
+        if test_credentials {
+            loader = loader
+                .region(Region::new(env_or("AWS_REGION", DEFAULT_REGION)))
+                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                    "test",
+                    "test",
+                    None,
+                    None,
+                    "lethe-emulator",
+                ));
+        }
+        let sdk = loader.load().await;
+        let s3_path_style = endpoint.is_some()
+            || env("AWS_ENDPOINT_URL").is_some()
+            || env("AWS_ENDPOINT_URL_S3").is_some();
+        AwsConfig {
+            sdk,
+            endpoint,
+            s3_path_style,
+            data_table: env_or("LETHE_DATA_TABLE", "lethe-data"),
+            control_table: env_or("LETHE_CONTROL_TABLE", "lethe-control"),
+            bucket: env_or("LETHE_BUCKET", "lethe-blobs"),
+            queue: env_or("LETHE_QUEUE", "lethe-jobs"),
+            mail_from: env_or("LETHE_MAIL_FROM", "no-reply@lethe.invalid"),
+            kms_key_id: env("LETHE_KMS_KEY_ID"),
+        }
+    }
+
+    /// A DynamoDB client.
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.sdk)
+    }
+
+    /// An S3 client (path-style when an endpoint is overridden).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .force_path_style(self.s3_path_style)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// An SQS client.
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.sdk)
+    }
+
+    /// An SESv2 client.
+    pub fn sesv2(&self) -> aws_sdk_sesv2::Client {
+        aws_sdk_sesv2::Client::new(&self.sdk)
+    }
+}

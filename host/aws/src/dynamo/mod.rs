@@ -1,0 +1,737 @@
+//! [`DynamoTable`]: the `ItemStore` port on one DynamoDB table.
+//!
+//! | port call | DynamoDB call | how |
+//! |-----------|---------------|-----|
+//! | `get` | `GetItem` | strongly consistent |
+//! | `put` | `UpdateItem` | `SET body, version = if_not_exists(version, 0) + 1`, the index and TTL attributes set or `REMOVE`d, so the write replaces the whole record and bumps the version atomically; `ReturnValues: UPDATED_NEW` gives the new version |
+//! | `delete` | `DeleteItem` | |
+//! | `Condition::Absent` / `Exists` / `Version(v)` | `ConditionExpression` | `attribute_not_exists(pk)` / `attribute_exists(pk)` / `version = :v`; `ConditionalCheckFailedException` is `PortError::ConditionFailed` |
+//! | `query` | `Query` | strongly consistent, `begins_with` / `BETWEEN` / `<=` on `sk`; asks one record more than the page so that a last page says so |
+//! | `query_index` | `Query` on GSI `gsi1` | eventually consistent (callers re-check) |
+//! | `write_batch` | `UpdateItem` / `DeleteItem` per write, 16 at a time; `BatchWriteItem` for unconditional deletes | see below |
+//!
+//! **Batches.** `BatchWriteItem` takes no conditions and cannot bump a
+//! version, so a batch runs every put and every conditional delete as its
+//! own call, at most [`BATCH_CONCURRENCY`] at once; writes to the same key
+//! run one after another in batch order, so a batch means what it would
+//! mean applied in order. Unconditional deletes of keys named once in the
+//! batch go through `BatchWriteItem` in groups of 25, their
+//! `UnprocessedItems` retried with exponential backoff and jitter, a
+//! bounded number of times. Each write gets its own answer, as the port
+//! says; the batch as a whole is not atomic (nor is the port's).
+//!
+//! **Retries.** Every call is retried by the SDK's standard strategy
+//! (throttling, 5xx, timeouts; exponential backoff with jitter, bounded
+//! attempts, see [`AwsConfig`](crate::AwsConfig)); what still fails is
+//! `PortError::Unavailable`.
+//!
+//! **Limits.** The same checks as the local store, before any call: empty
+//! or over-long keys, a body that is not an object, a record over 400 KB
+//! (counted as the local store counts it). Checked here too, because
+//! DynamoDB refuses them and emulators may not: a body nested deeper than
+//! 32 levels, an empty attribute name inside the body, a number outside
+//! DynamoDB's range (the local store accepts these three). Whatever else
+//! DynamoDB refuses (`ValidationException`) is `PortError::Invalid` as well.
+
+mod codec;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, DeleteRequest, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, ReturnValue, ScalarAttributeType, TableStatus,
+    TimeToLiveSpecification, TimeToLiveStatus, WriteRequest,
+};
+use futures_util::stream::{self, StreamExt};
+use lethe_core::ports::{
+    Condition, ItemStore, KeyRange, Page, PortError, Record, RecordKey, Write,
+};
+
+use self::codec::{
+    BODY, Cursor, EXPIRES_AT, GSI1, GSI1PK, GSI1SK, PK, PORT, SK, VERSION, body_value, check_key,
+    check_record, key_map, n, page_size, record_of, s, version_of,
+};
+use crate::backoff;
+use crate::error::{AwsError, failure, setup, unavailable};
+
+/// How many writes of one batch run at once.
+pub const BATCH_CONCURRENCY: usize = 16;
+
+/// Most delete requests in one `BatchWriteItem` (DynamoDB's limit).
+const BATCH_WRITE_MAX: usize = 25;
+
+/// The `ItemStore` port on one DynamoDB table of the shape
+/// [`create_table`] makes.
+#[derive(Clone)]
+pub struct DynamoTable {
+    client: Client,
+    table: Arc<str>,
+}
+
+impl std::fmt::Debug for DynamoTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoTable")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Maps a failed write: a failed condition is an answer, a validation
+/// error is an invalid request, anything else is unavailability.
+fn write_error<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(
+    call: &str,
+    err: &aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> PortError {
+    let f = failure(err);
+    if f.is("ConditionalCheckFailedException") {
+        PortError::ConditionFailed { what: "record" }
+    } else if f.is("ValidationException") {
+        PortError::invalid(PORT, format!("DynamoDB refused the {call} as invalid"))
+    } else {
+        unavailable(PORT, call, &f)
+    }
+}
+
+/// Maps a failed read.
+fn read_error<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(
+    call: &str,
+    err: &aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> PortError {
+    let f = failure(err);
+    if f.is("ValidationException") {
+        PortError::invalid(PORT, format!("DynamoDB refused the {call} as invalid"))
+    } else {
+        unavailable(PORT, call, &f)
+    }
+}
+
+/// Names and values of one expression, added as they are used (DynamoDB
+/// refuses unused ones).
+#[derive(Default)]
+struct Expr {
+    names: HashMap<String, String>,
+    values: HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+}
+
+impl Expr {
+    fn name(&mut self, placeholder: &str, attribute: &str) -> String {
+        self.names
+            .insert(placeholder.to_owned(), attribute.to_owned());
+        placeholder.to_owned()
+    }
+
+    fn value(&mut self, placeholder: &str, v: aws_sdk_dynamodb::types::AttributeValue) -> String {
+        self.values.insert(placeholder.to_owned(), v);
+        placeholder.to_owned()
+    }
+
+    /// The condition expression for `condition`, if any.
+    fn condition(&mut self, condition: Condition) -> Option<String> {
+        match condition {
+            Condition::None => None,
+            Condition::Absent => Some(format!("attribute_not_exists({})", self.name("#pk", PK))),
+            Condition::Exists => Some(format!("attribute_exists({})", self.name("#pk", PK))),
+            Condition::Version(v) => Some(format!(
+                "{} = {}",
+                self.name("#v", VERSION),
+                self.value(":expected", n(v))
+            )),
+        }
+    }
+
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+
+    fn values(&self) -> Option<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+/// The key condition for a query of partition `pk` over `range`, or `None`
+/// when the range can hold no sort key (DynamoDB would refuse it: an
+/// empty bound, or `BETWEEN` with bounds out of order).
+fn key_condition(
+    expr: &mut Expr,
+    pk_attr: &str,
+    sk_attr: &str,
+    pk: &str,
+    range: &KeyRange,
+) -> Option<String> {
+    let part = format!("{} = {}", expr.name("#p", pk_attr), expr.value(":p", s(pk)));
+    let normalized;
+    let range = match range {
+        KeyRange::Prefix(p) if p.is_empty() => &KeyRange::All,
+        KeyRange::Between(from, to) if from.is_empty() => {
+            normalized = KeyRange::AtMost(to.clone());
+            &normalized
+        }
+        other => other,
+    };
+    let sort = match range {
+        KeyRange::All => return Some(part),
+        KeyRange::Prefix(p) => format!(
+            "begins_with({}, {})",
+            expr.name("#s", sk_attr),
+            expr.value(":a", s(p))
+        ),
+        KeyRange::Between(from, to) => {
+            if from > to {
+                return None;
+            }
+            format!(
+                "{} BETWEEN {} AND {}",
+                expr.name("#s", sk_attr),
+                expr.value(":a", s(from)),
+                expr.value(":b", s(to))
+            )
+        }
+        KeyRange::AtMost(to) => {
+            if to.is_empty() {
+                return None;
+            }
+            format!(
+                "{} <= {}",
+                expr.name("#s", sk_attr),
+                expr.value(":b", s(to))
+            )
+        }
+    };
+    Some(format!("{part} AND {sort}"))
+}
+
+impl DynamoTable {
+    /// The adapter on table `table` (which must exist, shaped as
+    /// [`create_table`] makes it).
+    pub fn new(client: Client, table: impl Into<String>) -> DynamoTable {
+        DynamoTable {
+            client,
+            table: Arc::from(table.into()),
+        }
+    }
+
+    /// The table's name.
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    async fn put_one(&self, record: Record, condition: Condition) -> Result<u64, PortError> {
+        check_record(&record)?;
+        let mut expr = Expr::default();
+        let mut set = vec![
+            format!(
+                "{} = {}",
+                expr.name("#b", BODY),
+                expr.value(":b", body_value(&record.body)?)
+            ),
+            format!(
+                "#v = if_not_exists(#v, {}) + {}",
+                expr.value(":zero", n(0)),
+                expr.value(":one", n(1))
+            ),
+        ];
+        expr.name("#v", VERSION);
+        let mut remove = Vec::new();
+        match &record.index {
+            Some(ix) => {
+                set.push(format!(
+                    "{} = {}",
+                    expr.name("#gp", GSI1PK),
+                    expr.value(":gp", s(&ix.pk))
+                ));
+                set.push(format!(
+                    "{} = {}",
+                    expr.name("#gs", GSI1SK),
+                    expr.value(":gs", s(&ix.sk))
+                ));
+            }
+            None => {
+                remove.push(expr.name("#gp", GSI1PK));
+                remove.push(expr.name("#gs", GSI1SK));
+            }
+        }
+        match record.expires_at {
+            Some(at) => set.push(format!(
+                "{} = {}",
+                expr.name("#e", EXPIRES_AT),
+                expr.value(":e", n(at))
+            )),
+            None => remove.push(expr.name("#e", EXPIRES_AT)),
+        }
+        let mut update = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            update.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        let condition = expr.condition(condition);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&*self.table)
+            .set_key(Some(key_map(&record.key)))
+            .update_expression(update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| write_error("UpdateItem", &e))?;
+        version_of(out.attributes())
+    }
+
+    async fn delete_one(&self, key: &RecordKey, condition: Condition) -> Result<u64, PortError> {
+        check_key(key, "record key")?;
+        let mut expr = Expr::default();
+        let condition = expr.condition(condition);
+        self.client
+            .delete_item()
+            .table_name(&*self.table)
+            .set_key(Some(key_map(key)))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .send()
+            .await
+            .map_err(|e| write_error("DeleteItem", &e))?;
+        Ok(0)
+    }
+
+    async fn apply(&self, write: Write) -> Result<u64, PortError> {
+        match write {
+            Write::Put { record, condition } => self.put_one(record, condition).await,
+            Write::Delete { key, condition } => self.delete_one(&key, condition).await,
+        }
+    }
+
+    /// Unconditional deletes through `BatchWriteItem`, 25 at a time, the
+    /// unprocessed ones retried; one answer per key, in order.
+    async fn delete_unconditionally(&self, keys: Vec<RecordKey>) -> Vec<Result<u64, PortError>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(BATCH_WRITE_MAX) {
+            let result = self.batch_delete_chunk(chunk).await;
+            match result {
+                Ok(()) => out.extend(chunk.iter().map(|_| Ok(0))),
+                Err(e) => {
+                    let reason = e.to_string();
+                    out.extend(
+                        chunk
+                            .iter()
+                            .map(|_| Err(PortError::unavailable(PORT, &reason))),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    async fn batch_delete_chunk(&self, chunk: &[RecordKey]) -> Result<(), PortError> {
+        let mut pending: Vec<WriteRequest> = Vec::with_capacity(chunk.len());
+        for key in chunk {
+            let req = DeleteRequest::builder()
+                .set_key(Some(key_map(key)))
+                .build()
+                .map_err(|_| {
+                    PortError::unavailable(PORT, "BatchWriteItem: the request could not be built")
+                })?;
+            pending.push(WriteRequest::builder().delete_request(req).build());
+        }
+        let mut attempt = 0;
+        loop {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(self.table.to_string(), pending)
+                .send()
+                .await
+                .map_err(|e| write_error("BatchWriteItem", &e))?;
+            pending = out
+                .unprocessed_items
+                .and_then(|mut m| m.remove(&*self.table))
+                .unwrap_or_default();
+            if pending.is_empty() {
+                return Ok(());
+            }
+            if attempt >= backoff::MAX_BATCH_RETRIES {
+                return Err(PortError::unavailable(
+                    PORT,
+                    format!(
+                        "BatchWriteItem: {} deletes still unprocessed after retries",
+                        pending.len()
+                    ),
+                ));
+            }
+            tracing::debug!(
+                unprocessed = pending.len(),
+                attempt,
+                "retrying unprocessed deletes"
+            );
+            backoff::sleep(attempt).await;
+            attempt += 1;
+        }
+    }
+
+    async fn query_pages(
+        &self,
+        pk: &str,
+        range: &KeyRange,
+        cursor: Option<&str>,
+        limit: usize,
+        index: bool,
+    ) -> Result<Page, PortError> {
+        let limit = page_size(limit)?;
+        let start = cursor.map(|c| Cursor::decode(c, pk, index)).transpose()?;
+        let (pk_attr, sk_attr) = if index { (GSI1PK, GSI1SK) } else { (PK, SK) };
+        let mut expr = Expr::default();
+        let Some(condition) = key_condition(&mut expr, pk_attr, sk_attr, pk, range) else {
+            return Ok(Page::default());
+        };
+        let want = limit + 1;
+        let mut records: Vec<Record> = Vec::new();
+        let mut start_key = start.map(|c| c.start_key());
+        // DynamoDB may stop early (1 MB per response); keep reading until
+        // the page is full or the partition ends.
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&*self.table)
+                .key_condition_expression(&condition)
+                .set_expression_attribute_names(expr.names())
+                .set_expression_attribute_values(expr.values())
+                .set_exclusive_start_key(start_key.take())
+                .limit(i32::try_from(want - records.len()).unwrap_or(i32::MAX));
+            if index {
+                q = q.index_name(GSI1);
+            } else {
+                q = q.consistent_read(true);
+            }
+            let out = q.send().await.map_err(|e| read_error("Query", &e))?;
+            for item in out.items.unwrap_or_default() {
+                records.push(record_of(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(last) if records.len() < want => start_key = Some(last),
+                _ => break,
+            }
+        }
+        let next = if records.len() > limit {
+            records.truncate(limit);
+            let last = records
+                .last()
+                .ok_or_else(|| PortError::unavailable(PORT, "empty page"))?;
+            Some(Cursor::after(last, index)?.encode())
+        } else {
+            None
+        };
+        Ok(Page { records, next })
+    }
+}
+
+#[async_trait]
+impl ItemStore for DynamoTable {
+    async fn get(&self, key: &RecordKey) -> Result<Option<Record>, PortError> {
+        check_key(key, "record key")?;
+        let out = self
+            .client
+            .get_item()
+            .table_name(&*self.table)
+            .set_key(Some(key_map(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| read_error("GetItem", &e))?;
+        out.item.map(record_of).transpose()
+    }
+
+    async fn put(&self, record: Record, condition: Condition) -> Result<u64, PortError> {
+        self.put_one(record, condition).await
+    }
+
+    async fn delete(&self, key: &RecordKey, condition: Condition) -> Result<(), PortError> {
+        self.delete_one(key, condition).await.map(|_| ())
+    }
+
+    async fn query(
+        &self,
+        pk: &str,
+        range: &KeyRange,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, PortError> {
+        self.query_pages(pk, range, cursor, limit, false).await
+    }
+
+    async fn query_index(
+        &self,
+        pk: &str,
+        range: &KeyRange,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, PortError> {
+        self.query_pages(pk, range, cursor, limit, true).await
+    }
+
+    async fn write_batch(
+        &self,
+        writes: Vec<Write>,
+    ) -> Result<Vec<Result<u64, PortError>>, PortError> {
+        let total = writes.len();
+        let mut results: Vec<Option<Result<u64, PortError>>> = (0..total).map(|_| None).collect();
+        let mut per_key: HashMap<RecordKey, usize> = HashMap::new();
+        for w in &writes {
+            let key = match w {
+                Write::Put { record, .. } => &record.key,
+                Write::Delete { key, .. } => key,
+            };
+            *per_key.entry(key.clone()).or_default() += 1;
+        }
+        // Unconditional deletes of keys named once: BatchWriteItem.
+        let mut plain_deletes: Vec<(usize, RecordKey)> = Vec::new();
+        // Everything else, grouped by key in batch order.
+        let mut groups: Vec<Vec<(usize, Write)>> = Vec::new();
+        let mut group_of: HashMap<RecordKey, usize> = HashMap::new();
+        for (i, w) in writes.into_iter().enumerate() {
+            let checked = match &w {
+                Write::Put { record, .. } => check_record(record),
+                Write::Delete { key, .. } => check_key(key, "record key"),
+            };
+            if let Err(e) = checked {
+                results[i] = Some(Err(e));
+                continue;
+            }
+            let key = match &w {
+                Write::Put { record, .. } => record.key.clone(),
+                Write::Delete { key, .. } => key.clone(),
+            };
+            match w {
+                Write::Delete {
+                    key,
+                    condition: Condition::None,
+                } if per_key[&key] == 1 => {
+                    plain_deletes.push((i, key));
+                }
+                w => {
+                    let g = *group_of.entry(key).or_insert_with(|| {
+                        groups.push(Vec::new());
+                        groups.len() - 1
+                    });
+                    groups[g].push((i, w));
+                }
+            }
+        }
+        let (indexes, keys): (Vec<usize>, Vec<RecordKey>) = plain_deletes.into_iter().unzip();
+        let deletes = async {
+            if keys.is_empty() {
+                Vec::new()
+            } else {
+                indexes
+                    .into_iter()
+                    .zip(self.delete_unconditionally(keys).await)
+                    .collect()
+            }
+        };
+        let singles = stream::iter(groups)
+            .map(|group| async move {
+                let mut out = Vec::with_capacity(group.len());
+                for (i, w) in group {
+                    out.push((i, self.apply(w).await));
+                }
+                out
+            })
+            .buffer_unordered(BATCH_CONCURRENCY)
+            .collect::<Vec<_>>();
+        let (deleted, applied) = tokio::join!(deletes, singles);
+        for (i, r) in deleted.into_iter().chain(applied.into_iter().flatten()) {
+            results[i] = Some(r);
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| Err(PortError::unavailable(PORT, "a write was not attempted")))
+            })
+            .collect())
+    }
+}
+
+/// Creates a table of the shape [`DynamoTable`] needs — `pk`/`sk` strings,
+/// GSI `gsi1` on `gsi1pk`/`gsi1sk` projecting everything, on-demand
+/// billing, TTL on `expires_at` — and waits (bounded) until it is active.
+/// A table that already exists is left as it is (its TTL is still turned
+/// on), so local setups may call this at every start.
+///
+/// # Errors
+/// [`AwsError`] if a call fails or the table does not become active.
+pub async fn create_table(client: &Client, name: &str) -> Result<DynamoTable, AwsError> {
+    let attr = |n: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(n)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .map_err(|e| AwsError::Setup(format!("attribute definition: {e}")))
+    };
+    let key = |n: &str, t: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(n)
+            .key_type(t)
+            .build()
+            .map_err(|e| AwsError::Setup(format!("key schema: {e}")))
+    };
+    let gsi = GlobalSecondaryIndex::builder()
+        .index_name(GSI1)
+        .key_schema(key(GSI1PK, KeyType::Hash)?)
+        .key_schema(key(GSI1SK, KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .map_err(|e| AwsError::Setup(format!("index: {e}")))?;
+    let created = client
+        .create_table()
+        .table_name(name)
+        .attribute_definitions(attr(PK)?)
+        .attribute_definitions(attr(SK)?)
+        .attribute_definitions(attr(GSI1PK)?)
+        .attribute_definitions(attr(GSI1SK)?)
+        .key_schema(key(PK, KeyType::Hash)?)
+        .key_schema(key(SK, KeyType::Range)?)
+        .global_secondary_indexes(gsi)
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await;
+    if let Err(e) = created
+        && !failure(&e).is("ResourceInUseException")
+    {
+        return Err(setup("DynamoDB CreateTable", &e));
+    }
+    let mut active = false;
+    for _ in 0..120 {
+        let out = client
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|e| setup("DynamoDB DescribeTable", &e))?;
+        let table = out.table;
+        let table_active =
+            table.as_ref().and_then(|t| t.table_status()) == Some(&TableStatus::Active);
+        let indexes_active = table
+            .as_ref()
+            .map(|t| {
+                t.global_secondary_indexes().iter().all(|g| {
+                    g.index_status() == Some(&aws_sdk_dynamodb::types::IndexStatus::Active)
+                })
+            })
+            .unwrap_or(false);
+        if table_active && indexes_active {
+            active = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    if !active {
+        return Err(AwsError::Setup(format!(
+            "table {name} did not become active in 60 s"
+        )));
+    }
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(name)
+        .send()
+        .await
+        .map_err(|e| setup("DynamoDB DescribeTimeToLive", &e))?;
+    let enabled = ttl
+        .time_to_live_description()
+        .and_then(|d| d.time_to_live_status())
+        .is_some_and(|s| matches!(s, TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling));
+    if !enabled {
+        let spec = TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(EXPIRES_AT)
+            .build()
+            .map_err(|e| AwsError::Setup(format!("TTL: {e}")))?;
+        client
+            .update_time_to_live()
+            .table_name(name)
+            .time_to_live_specification(spec)
+            .send()
+            .await
+            .map_err(|e| setup("DynamoDB UpdateTimeToLive", &e))?;
+    }
+    Ok(DynamoTable::new(client.clone(), name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_conditions_use_only_what_they_name() {
+        let cases = [
+            (KeyRange::All, Some("#p = :p"), 1, 1),
+            (KeyRange::Prefix(String::new()), Some("#p = :p"), 1, 1),
+            (
+                KeyRange::Prefix("a#".into()),
+                Some("#p = :p AND begins_with(#s, :a)"),
+                2,
+                2,
+            ),
+            (
+                KeyRange::Between("a".into(), "b".into()),
+                Some("#p = :p AND #s BETWEEN :a AND :b"),
+                2,
+                3,
+            ),
+            (
+                KeyRange::Between(String::new(), "b".into()),
+                Some("#p = :p AND #s <= :b"),
+                2,
+                2,
+            ),
+            (KeyRange::Between("b".into(), "a".into()), None, 0, 0),
+            (
+                KeyRange::AtMost("b".into()),
+                Some("#p = :p AND #s <= :b"),
+                2,
+                2,
+            ),
+            (KeyRange::AtMost(String::new()), None, 0, 0),
+        ];
+        for (range, want, names, values) in cases {
+            let mut expr = Expr::default();
+            let got = key_condition(&mut expr, PK, SK, "p", &range);
+            assert_eq!(got.as_deref(), want, "{range:?}");
+            if want.is_some() {
+                assert_eq!(expr.names.len(), names, "{range:?}");
+                assert_eq!(expr.values.len(), values, "{range:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn conditions_map_to_expressions() {
+        let mut e = Expr::default();
+        assert_eq!(e.condition(Condition::None), None);
+        assert!(e.names().is_none() && e.values().is_none());
+        assert_eq!(
+            e.condition(Condition::Absent).as_deref(),
+            Some("attribute_not_exists(#pk)")
+        );
+        let mut e = Expr::default();
+        assert_eq!(
+            e.condition(Condition::Exists).as_deref(),
+            Some("attribute_exists(#pk)")
+        );
+        let mut e = Expr::default();
+        assert_eq!(
+            e.condition(Condition::Version(4)).as_deref(),
+            Some("#v = :expected")
+        );
+        assert_eq!(e.values().expect("a value").len(), 1);
+    }
+}
