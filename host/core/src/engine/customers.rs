@@ -55,11 +55,18 @@ impl Engine {
         )
         .await?;
         let mut state = CustomerState::default();
-        for record in records {
+        for mut record in records {
             if record.key.sk == keys::HEAD_SK {
                 state.head = Some((decode(&record)?, record.version));
             } else {
-                let envelope: ItemEnvelope = decode(&record)?;
+                // Moved out of the record, not copied: items are the bulk
+                // of every chunk's memory and time.
+                let body = std::mem::take(&mut record.body);
+                let envelope: ItemEnvelope =
+                    serde_json::from_value(body).map_err(|e| EngineError::Corrupt {
+                        what: "item",
+                        reason: e.to_string(),
+                    })?;
                 state.items.push((record, envelope));
             }
         }

@@ -26,7 +26,7 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use super::customers::{CustomerState, head_record};
-use super::model::{ChunkResult, CustomerHead, Failure, ItemEnvelope, ItemMeta};
+use super::model::{ChunkResult, CustomerHead, Failure, ItemMeta};
 use super::{Engine, EngineError, encode};
 use crate::dataset::{DatasetFormat, rewrite_dataset};
 use crate::item::{FlatItem, Path, Scalar, flatten};
@@ -239,18 +239,22 @@ impl Engine {
                 if new_data.is_none() && !needs_move {
                     continue;
                 }
-                let envelope = ItemEnvelope {
-                    data: new_data.unwrap_or_else(|| envelope.data.clone()),
-                    meta: ItemMeta {
-                        ingested_at: envelope.meta.ingested_at,
-                        redacted_at: Some(envelope.meta.redacted_at.unwrap_or(now)),
-                        redacted_by: Some(job.to_string()),
-                    },
+                let meta = ItemMeta {
+                    ingested_at: envelope.meta.ingested_at,
+                    redacted_at: Some(envelope.meta.redacted_at.unwrap_or(now)),
+                    redacted_by: Some(job.to_string()),
                 };
+                // The body is built around the new value, not a copy of it.
+                let mut body = serde_json::Map::with_capacity(2);
+                body.insert(
+                    "data".into(),
+                    new_data.unwrap_or_else(|| envelope.data.clone()),
+                );
+                body.insert("meta".into(), encode(&meta));
                 let mut new_record = Record {
                     key: record.key.clone(),
                     version: 0,
-                    body: encode(&envelope),
+                    body: serde_json::Value::Object(body),
                     index: record.index.clone(),
                     expires_at: record.expires_at,
                 };
