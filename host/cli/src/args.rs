@@ -43,6 +43,147 @@ pub(crate) enum Command {
     /// Create a tenant if missing and ingest synthetic customers into it
     /// (for trying Lethe out, tests and benchmarks).
     Seed(SeedArgs),
+    /// Run the HTTP API over a data directory, with in-process workers and
+    /// the nightly clock, until SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
+    /// Tenants and their API keys in a data directory (while no server is
+    /// running on it).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Talk to a running `lethe serve` over HTTP (`--endpoint`, API key in
+    /// `LETHE_API_KEY`).
+    Remote(RemoteArgs),
+}
+
+/// Options of `lethe serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The data directory (created if missing).
+    #[arg(long = "data-dir", env = "LETHE_DATA_DIR", value_name = "DIR")]
+    pub(crate) data_dir: PathBuf,
+    /// Where to listen: an address and port; port 0 picks a free one (the
+    /// address actually bound is printed).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub(crate) listen: String,
+    /// In-process workers (queue consumers).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) workers: u16,
+    /// The base URL people reach this server at, used in e-mailed
+    /// verification links and download links. Default: `http://` and the
+    /// address bound.
+    #[arg(long, value_name = "URL")]
+    pub(crate) public_url: Option<String>,
+    /// Before serving, create this tenant and print its first admin key
+    /// once (a line `admin-key: lth_...` on stdout). Fails if it exists.
+    #[arg(long, value_name = "ID")]
+    pub(crate) bootstrap_tenant: Option<String>,
+    /// The display name of the bootstrapped tenant (default: its id).
+    #[arg(long, value_name = "NAME", requires = "bootstrap_tenant")]
+    pub(crate) tenant_name: Option<String>,
+    /// The region of the bootstrapped tenant (`eu`: nights start at 00:00
+    /// Europe/Paris; `us`: 00:00 UTC).
+    #[arg(long, default_value = "eu", requires = "bootstrap_tenant")]
+    pub(crate) region: String,
+}
+
+/// `lethe tenant ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TenantCommand {
+    /// Create a tenant and print its first admin API key, once, as the only
+    /// line on stdout (the key is stored only as a hash).
+    Create(TenantCreateArgs),
+    /// Make another API key for an existing tenant (for example one made by
+    /// `lethe seed`) and print it, once, as the only line on stdout.
+    Key(TenantKeyArgs),
+}
+
+/// Options of `lethe tenant create`.
+#[derive(Debug, Args)]
+pub(crate) struct TenantCreateArgs {
+    #[command(flatten)]
+    pub(crate) data_dir: DataDir,
+    /// The tenant's id: 1 to 40 of a-z, 0-9 and `-`.
+    pub(crate) id: String,
+    /// Its display name (default: its id).
+    #[arg(long = "name", value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// Its region: `eu` (nights at 00:00 Europe/Paris) or `us` (00:00 UTC).
+    #[arg(long, default_value = "eu")]
+    pub(crate) region: String,
+}
+
+/// Options of `lethe tenant key`.
+#[derive(Debug, Args)]
+pub(crate) struct TenantKeyArgs {
+    #[command(flatten)]
+    pub(crate) data_dir: DataDir,
+    /// The tenant's id.
+    pub(crate) id: String,
+    /// The key's role: intake, support, operator or admin.
+    #[arg(long, default_value = "admin")]
+    pub(crate) role: String,
+    /// What the key is for (a team or channel name, not a person's
+    /// e-mail); recorded as the actor of what it does.
+    #[arg(long, default_value = "cli")]
+    pub(crate) label: String,
+}
+
+/// `lethe remote`: the HTTP client.
+#[derive(Debug, Args)]
+pub(crate) struct RemoteArgs {
+    /// The server's base URL.
+    #[arg(
+        long,
+        env = "LETHE_ENDPOINT",
+        default_value = "http://127.0.0.1:8080",
+        value_name = "URL",
+        global = true
+    )]
+    pub(crate) endpoint: String,
+    #[command(subcommand)]
+    pub(crate) command: RemoteCommand,
+}
+
+/// The calls `lethe remote` makes.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RemoteCommand {
+    /// Upload a CSV of customer ids as a bulk redaction, show its preview,
+    /// confirm it (needs an admin key) and follow it to the end.
+    Redact(RemoteRedactArgs),
+    /// The tenant's jobs as a table.
+    Jobs,
+    /// One job as JSON.
+    Job {
+        /// The job's id (`job_...`).
+        id: String,
+    },
+    /// One privacy request.
+    Request {
+        /// The request's id.
+        id: String,
+        /// Print the server's JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Options of `lethe remote redact`.
+#[derive(Debug, Args)]
+pub(crate) struct RemoteRedactArgs {
+    /// A CSV file of customer ids: one column, or a column named
+    /// `customer_id` (UTF-8, at most 50,000 distinct ids).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: PathBuf,
+    /// Confirm without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub(crate) yes: bool,
+    /// No progress display (the preview and the result are still printed).
+    #[arg(long)]
+    pub(crate) quiet: bool,
+    /// Give up following the job after this many seconds (it keeps
+    /// running on the server).
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    pub(crate) timeout: u64,
 }
 
 /// The data directory of the engine commands.

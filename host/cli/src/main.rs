@@ -2,11 +2,13 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod client;
 mod commands;
 mod jsonl;
 mod node;
 mod plugin_source;
 mod progress;
+mod server;
 mod table;
 
 use std::process::ExitCode;

@@ -53,3 +53,52 @@ pub(crate) fn time(at: Option<Timestamp>) -> String {
         |t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
     )
 }
+
+/// The columns of a job history table (`lethe jobs`, `lethe remote jobs`).
+const JOB_COLUMNS: [&str; 10] = [
+    "job",
+    "kind",
+    "status",
+    "created_by",
+    "created",
+    "started",
+    "finished",
+    "succeeded",
+    "failed",
+    "skipped",
+];
+
+/// One job as a row of the job history table.
+pub(crate) struct JobRow<'a> {
+    /// The job's id.
+    pub(crate) id: &'a str,
+    /// Its kind, as the API names it.
+    pub(crate) kind: &'a str,
+    /// Its status, as the API names it.
+    pub(crate) status: &'a str,
+    /// Who created it.
+    pub(crate) created_by: &'a str,
+    /// Created, started and finished.
+    pub(crate) times: [Option<Timestamp>; 3],
+    /// Succeeded, failed and skipped.
+    pub(crate) counts: [u64; 3],
+}
+
+/// Prints a job history table.
+pub(crate) fn print_jobs(jobs: &[JobRow<'_>]) {
+    let rows: Vec<Vec<String>> = jobs
+        .iter()
+        .map(|j| {
+            let mut row = vec![
+                j.id.to_string(),
+                j.kind.to_string(),
+                j.status.to_string(),
+                j.created_by.to_string(),
+            ];
+            row.extend(j.times.iter().map(|t| time(*t)));
+            row.extend(j.counts.iter().map(u64::to_string));
+            row
+        })
+        .collect();
+    print(&JOB_COLUMNS, &rows);
+}

@@ -31,38 +31,20 @@ pub(crate) fn list(args: &JobsArgs) -> anyhow::Result<ExitCode> {
             println!("Tenant {} has no jobs.", args.tenant);
             return Ok(ExitCode::SUCCESS);
         }
-        let rows: Vec<Vec<String>> = jobs
+        let kinds: Vec<String> = jobs.iter().map(kind_name).collect();
+        let rows: Vec<table::JobRow<'_>> = jobs
             .iter()
-            .map(|j| {
-                vec![
-                    j.id.clone(),
-                    kind_name(j),
-                    j.status.as_str().to_string(),
-                    j.created_by.clone(),
-                    table::time(Some(j.created_at)),
-                    table::time(j.started_at),
-                    table::time(j.finished_at),
-                    j.counts.succeeded.to_string(),
-                    j.counts.failed.to_string(),
-                    j.counts.skipped.to_string(),
-                ]
+            .zip(&kinds)
+            .map(|(j, kind)| table::JobRow {
+                id: &j.id,
+                kind,
+                status: j.status.as_str(),
+                created_by: &j.created_by,
+                times: [Some(j.created_at), j.started_at, j.finished_at],
+                counts: [j.counts.succeeded, j.counts.failed, j.counts.skipped],
             })
             .collect();
-        table::print(
-            &[
-                "job",
-                "kind",
-                "status",
-                "created_by",
-                "created",
-                "started",
-                "finished",
-                "succeeded",
-                "failed",
-                "skipped",
-            ],
-            &rows,
-        );
+        table::print_jobs(&rows);
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -4,15 +4,18 @@ mod demo;
 mod jobs;
 mod redact;
 mod redact_items;
+mod remote;
 mod scan;
 mod seed;
+mod serve;
 mod subject;
+mod tenant;
 mod validate;
 mod work;
 
 use std::process::ExitCode;
 
-use crate::args::{Cli, Command, PluginCommand};
+use crate::args::{Cli, Command, PluginCommand, TenantCommand};
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -26,5 +29,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jobs(args) => jobs::list(&args),
         Command::Job(args) => jobs::show(&args),
         Command::Seed(args) => seed::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Tenant(TenantCommand::Create(args)) => tenant::create(&args),
+        Command::Tenant(TenantCommand::Key(args)) => tenant::key(&args),
+        Command::Remote(args) => remote::run(&args),
     }
 }

@@ -75,7 +75,7 @@ pub(crate) fn print_preview(preview: &Preview) {
         table::print(&["shared", "positions", "others not in list"], &body);
         if preview.duplicate_groups.len() > MAX_GROUPS {
             println!(
-                "  … and {} more groups (`lethe job` shows the whole preview as JSON).",
+                "  … and {} more groups (`lethe job`, or `lethe remote job`, shows the whole preview as JSON).",
                 preview.duplicate_groups.len() - MAX_GROUPS
             );
         }
@@ -107,7 +107,7 @@ pub(crate) fn print_counts(job: &Job) {
 }
 
 /// Asks y/N on the terminal.
-fn ask(question: &str) -> anyhow::Result<bool> {
+pub(crate) fn ask(question: &str) -> anyhow::Result<bool> {
     print!("{question} [y/N] ");
     std::io::stdout().flush()?;
     let mut answer = String::new();
