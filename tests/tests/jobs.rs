@@ -559,6 +559,11 @@ async fn lost_chunks_are_sent_again_and_the_job_still_completes_once() {
         .await
         .unwrap();
     e.handle_chunk(&deliveries[0].body).await.unwrap();
+    let running = e.job(&f.tenant, &job.id).await.unwrap();
+    assert_eq!(
+        running.counts.succeeded, 2,
+        "a running job shows the chunks done so far"
+    );
     for d in &deliveries {
         f.node.local.queue.ack(&d.receipt).await.unwrap();
     }

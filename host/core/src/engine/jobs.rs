@@ -315,12 +315,33 @@ impl Engine {
         Ok(IdList::from_lines(&String::from_utf8_lossy(&bytes)).ids)
     }
 
-    /// The job `job_id` of the tenant.
+    /// The job `job_id` of the tenant. While it is queued or running, its
+    /// counts are those of the chunks finished so far.
     ///
     /// # Errors
     /// [`EngineError::NotFound`].
     pub async fn job(&self, tenant_id: &str, job_id: &str) -> Result<Job, EngineError> {
-        Ok(self.job_versioned(tenant_id, job_id).await?.0)
+        let mut job = self.job_versioned(tenant_id, job_id).await?.0;
+        if matches!(job.status, JobStatus::Queued | JobStatus::Running) {
+            job.counts = self.counts_so_far(tenant_id, job_id).await?;
+        }
+        Ok(job)
+    }
+
+    /// The counts of the chunks a job has finished so far (what a progress
+    /// bar shows while it runs; the job record holds them once it is over).
+    async fn counts_so_far(&self, tenant_id: &str, job_id: &str) -> Result<Counts, EngineError> {
+        let mut counts = Counts::default();
+        for record in query_all(
+            self.ports.control.as_ref(),
+            &keys::job_detail(tenant_id, job_id),
+            &KeyRange::Prefix("chunk#".into()),
+        )
+        .await?
+        {
+            counts.add(decode::<ChunkResult>(&record)?.counts);
+        }
+        Ok(counts)
     }
 
     pub(super) async fn job_versioned(
