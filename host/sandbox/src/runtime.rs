@@ -223,7 +223,11 @@ impl Registry {
                 }
                 const REFUSED: &str = "a registered plugin no longer passes admission";
                 let validated = self.sandbox.validate(&bytes).map_err(|rejection| {
-                    tracing::error!(plugin = %version.name, %rejection, "{REFUSED}");
+                    // Only the kind of rejection: its message may quote text
+                    // the plugin produced in its self-check.
+                    let debug = format!("{rejection:?}");
+                    let kind = debug.split(['(', ' ', '{']).next().unwrap_or("Rejection");
+                    tracing::error!(plugin = %version.name, kind, "{REFUSED}");
                     PortError::unavailable("plugin registry", REFUSED)
                 })?;
                 let plugin = validated.plugin;
