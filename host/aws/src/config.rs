@@ -15,6 +15,23 @@
 //! | `LETHE_KMS_KEY_ID` | SSE-KMS key for S3 puts | none: the bucket's default encryption |
 //! | `LETHE_AWS_MAX_ATTEMPTS` | attempts per AWS call (the SDK's standard retry: exponential backoff with jitter) | 5 |
 //!
+//! **Retry quota.** Besides the attempts per call, the SDK keeps a retry
+//! quota (a token bucket of 500: a throttling retry costs 5 tokens, a 5xx
+//! or timeout retry 10) and stops retrying when it is empty — a circuit
+//! breaker for outages. The SDK's default bucket is shared by every
+//! client of a service in the process and, under concurrent calls on one
+//! client, loses the tokens of overlapping retries for good (one retry
+//! permit slot per client: a second failing call's permit replaces the
+//! first's, which is never returned). In a batch of 800 writes, 16 at a
+//! time, each throttled once, it was empty after ~490 writes, and the
+//! other ~370 throttles surfaced as `Unavailable` although each would
+//! have passed on its retry; 700 of them one at a time all passed
+//! (`tests/faults.rs`). So each `AwsConfig`
+//! gives every service its own bucket ([`RETRY_QUOTA`] tokens) in which a
+//! success earns back what a retry costs ([`RETRY_REWARD`]) and time
+//! refills it ([`RETRY_REFILL_PER_SEC`]): the quota now empties only when
+//! failures outnumber successes, as the circuit breaker intends.
+//!
 //! S3 uses path-style addressing (`http://host/bucket/key`) whenever an
 //! endpoint is overridden (`LETHE_AWS_ENDPOINT`, `AWS_ENDPOINT_URL` or
 //! `AWS_ENDPOINT_URL_S3`): emulators such as moto cannot serve
@@ -24,9 +41,51 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::retry::{RetryPartition, TokenBucket};
 
 /// The region used when `AWS_REGION` (and the profile) names none.
 pub const DEFAULT_REGION: &str = "eu-west-1";
+
+/// Tokens in each service's retry quota (the SDK's default capacity).
+pub const RETRY_QUOTA: usize = 500;
+
+/// Tokens a successful call earns back: what a throttling retry costs.
+pub const RETRY_REWARD: f32 = 5.0;
+
+/// Tokens the retry quota regains per second, with or without traffic.
+pub const RETRY_REFILL_PER_SEC: f32 = 10.0;
+
+/// One retry partition (and quota) per service, shared by the clients of
+/// one [`AwsConfig`] and its clones.
+#[derive(Clone, Debug)]
+struct RetryQuotas {
+    dynamodb: RetryPartition,
+    s3: RetryPartition,
+    sqs: RetryPartition,
+    sesv2: RetryPartition,
+}
+
+impl RetryQuotas {
+    fn new() -> RetryQuotas {
+        let partition = |service: &'static str| {
+            RetryPartition::custom(service)
+                .token_bucket(
+                    TokenBucket::builder()
+                        .capacity(RETRY_QUOTA)
+                        .success_reward(RETRY_REWARD)
+                        .refill_rate(RETRY_REFILL_PER_SEC)
+                        .build(),
+                )
+                .build()
+        };
+        RetryQuotas {
+            dynamodb: partition("lethe-dynamodb"),
+            s3: partition("lethe-s3"),
+            sqs: partition("lethe-sqs"),
+            sesv2: partition("lethe-sesv2"),
+        }
+    }
+}
 
 /// Resource names and settings for the adapters, plus the loaded SDK
 /// configuration the clients are built from.
@@ -51,6 +110,8 @@ pub struct AwsConfig {
     pub mail_from: String,
     /// The KMS key S3 objects are encrypted under (SSE-KMS), if any.
     pub kms_key_id: Option<String>,
+    /// Each service's retry quota (see the module docs).
+    retry_quotas: RetryQuotas,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -119,29 +180,40 @@ impl AwsConfig {
             queue: env_or("LETHE_QUEUE", "lethe-jobs"),
             mail_from: env_or("LETHE_MAIL_FROM", "no-reply@lethe.invalid"),
             kms_key_id: env("LETHE_KMS_KEY_ID"),
+            retry_quotas: RetryQuotas::new(),
         }
     }
 
     /// A DynamoDB client.
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
-        aws_sdk_dynamodb::Client::new(&self.sdk)
+        let conf = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
+            .retry_partition(self.retry_quotas.dynamodb.clone())
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(conf)
     }
 
     /// An S3 client (path-style when an endpoint is overridden).
     pub fn s3(&self) -> aws_sdk_s3::Client {
         let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
             .force_path_style(self.s3_path_style)
+            .retry_partition(self.retry_quotas.s3.clone())
             .build();
         aws_sdk_s3::Client::from_conf(conf)
     }
 
     /// An SQS client.
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
-        aws_sdk_sqs::Client::new(&self.sdk)
+        let conf = aws_sdk_sqs::config::Builder::from(&self.sdk)
+            .retry_partition(self.retry_quotas.sqs.clone())
+            .build();
+        aws_sdk_sqs::Client::from_conf(conf)
     }
 
     /// An SESv2 client.
     pub fn sesv2(&self) -> aws_sdk_sesv2::Client {
-        aws_sdk_sesv2::Client::new(&self.sdk)
+        let conf = aws_sdk_sesv2::config::Builder::from(&self.sdk)
+            .retry_partition(self.retry_quotas.sesv2.clone())
+            .build();
+        aws_sdk_sesv2::Client::from_conf(conf)
     }
 }

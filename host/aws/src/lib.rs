@@ -22,6 +22,14 @@
 //!   with jitter, bounded attempts: [`AwsConfig`]) retries throttling, 5xx
 //!   and timeouts on every call; the adapters retry what a successful batch
 //!   call left undone. What still fails is `PortError::Unavailable`.
+//! - **A retry that meets its own write is a success.** When a write
+//!   happened but its answer was lost (a 500 or a dropped connection after
+//!   the service applied it), the SDK's retry finds the write already
+//!   there and a conditional write fails its own condition. Every
+//!   DynamoDB put and S3 put carries a random write id; a condition
+//!   failure whose record or object holds this call's id is the call's
+//!   own earlier attempt, and the adapter answers success (see
+//!   `write_id`).
 //! - **No personal data in errors or logs.** Keys can hold customer ids:
 //!   errors carry the call, the AWS error code, the HTTP status and the
 //!   request id, never the service's message, a key or a value.
@@ -44,10 +52,11 @@ mod error;
 mod s3;
 mod ses;
 mod sqs;
+mod write_id;
 
 use std::sync::Arc;
 
-pub use config::{AwsConfig, DEFAULT_REGION};
+pub use config::{AwsConfig, DEFAULT_REGION, RETRY_QUOTA, RETRY_REFILL_PER_SEC, RETRY_REWARD};
 pub use dynamo::{BATCH_CONCURRENCY, DynamoTable, create_table};
 pub use error::AwsError;
 pub use s3::{

@@ -3,7 +3,8 @@
 //! | port call | S3 call | how |
 //! |-----------|---------|-----|
 //! | `put` | `PutObject` | `x-amz-checksum-sha256` of the content (S3 refuses a body that does not match), the hex SHA-256 also as user metadata `sha256`, SSE-KMS when a key is configured |
-//! | `PutCondition::Absent` / `Matches(etag)` | `If-None-Match: *` / `If-Match: etag` | S3's answer 412 (or 404 for `If-Match` on a missing object, or 409 for a concurrent conditional write) is `PortError::ConditionFailed` |
+//! | `PutCondition::Absent` / `Matches(etag)` | `If-None-Match: *` / `If-Match: etag` | S3's answer 412 (or 404 for `If-Match` on a missing object, or 409 for a concurrent conditional write) is `PortError::ConditionFailed` — unless the object holds this call's own write (below) |
+//! | (every put) | user metadata `lethe-write-id` | a fresh random id per port call; on a condition failure (or `NoSuchUpload` on a multipart completion) one `HeadObject` tells whether the object holds this call's id: an SDK retry that met its own earlier, applied attempt (the answer was lost), which is a success (`write_id`) |
 //! | `put_file` | `PutObject` up to the multipart threshold (8 MiB), else `CreateMultipartUpload` + `UploadPart` (each part with its SHA-256) + `CompleteMultipartUpload` carrying the condition | the file is hashed first (the metadata is set at creation), and hashed again while uploading: a file that changed in between aborts the upload |
 //! | `get` | `GetObject` | the body streams (`ByteStream::into_async_read`) |
 //! | `head` | `HeadObject` | |
@@ -46,6 +47,10 @@ const PORT: &str = "blob store";
 
 /// The user-metadata key holding the content's hex SHA-256.
 pub const SHA256_METADATA: &str = "sha256";
+
+/// The user-metadata key holding the id of the write that made the
+/// object (see `write_id`).
+const WRITE_ID_METADATA: &str = "lethe-write-id";
 
 /// Longest object key, in bytes (S3's limit).
 const MAX_KEY_BYTES: usize = 1024;
@@ -201,6 +206,15 @@ impl S3Blobs {
     }
 
     async fn head_meta(&self, key: &str) -> Result<Option<BlobMeta>, PortError> {
+        Ok(self.head_with_write_id(key).await?.map(|(meta, _)| meta))
+    }
+
+    /// `HeadObject`: the object's meta and the id of the write that made
+    /// it, if it has one.
+    async fn head_with_write_id(
+        &self,
+        key: &str,
+    ) -> Result<Option<(BlobMeta, Option<String>)>, PortError> {
         let out = self
             .client
             .head_object()
@@ -210,15 +224,18 @@ impl S3Blobs {
             .send()
             .await;
         match out {
-            Ok(o) => Ok(Some(BlobMeta {
-                key: key.to_owned(),
-                size: o
-                    .content_length()
-                    .and_then(|n| u64::try_from(n).ok())
-                    .unwrap_or(0),
-                sha256: sha256_of(o.metadata(), o.checksum_sha256()),
-                etag: o.e_tag().unwrap_or_default().to_owned(),
-            })),
+            Ok(o) => Ok(Some((
+                BlobMeta {
+                    key: key.to_owned(),
+                    size: o
+                        .content_length()
+                        .and_then(|n| u64::try_from(n).ok())
+                        .unwrap_or(0),
+                    sha256: sha256_of(o.metadata(), o.checksum_sha256()),
+                    etag: o.e_tag().unwrap_or_default().to_owned(),
+                },
+                o.metadata().and_then(|m| m.get(WRITE_ID_METADATA)).cloned(),
+            ))),
             Err(e) => {
                 let f = failure(&e);
                 if f.status == Some(404) || f.is("NotFound") || f.is("NoSuchKey") {
@@ -228,6 +245,16 @@ impl S3Blobs {
                 }
             }
         }
+    }
+
+    /// After a failed put that may have been applied (a condition failure
+    /// of a retried attempt): the object's meta if it holds write
+    /// `write_id`, that is, if this call's own write landed.
+    async fn landed(&self, key: &str, write_id: &str) -> Result<Option<BlobMeta>, PortError> {
+        Ok(self
+            .head_with_write_id(key)
+            .await?
+            .and_then(|(meta, id)| (id.as_deref() == Some(write_id)).then_some(meta)))
     }
 
     /// Fails early when `condition` already does not hold (saves a large
@@ -258,6 +285,7 @@ impl S3Blobs {
     ) -> Result<BlobMeta, PortError> {
         self.precheck(key, &condition).await?;
         let sha256 = hash_file(file).await?;
+        let write_id = crate::write_id::new_hex();
         let mut create = self
             .client
             .create_multipart_upload()
@@ -265,7 +293,8 @@ impl S3Blobs {
             .key(key)
             .content_type(content_type)
             .checksum_algorithm(ChecksumAlgorithm::Sha256)
-            .metadata(SHA256_METADATA, &sha256);
+            .metadata(SHA256_METADATA, &sha256)
+            .metadata(WRITE_ID_METADATA, &write_id);
         if let Some(kms) = &self.kms_key_id {
             create = create
                 .server_side_encryption(ServerSideEncryption::AwsKms)
@@ -280,7 +309,14 @@ impl S3Blobs {
             .ok_or_else(|| PortError::unavailable(PORT, "CreateMultipartUpload: no upload id"))?
             .to_owned();
         let result = self
-            .upload_parts(key, file, &upload_id, &sha256, size, &condition)
+            .upload_parts(
+                key,
+                file,
+                &upload_id,
+                (&sha256, &write_id),
+                size,
+                &condition,
+            )
             .await;
         if result.is_err() {
             let aborted = self
@@ -303,7 +339,7 @@ impl S3Blobs {
         key: &str,
         file: &Path,
         upload_id: &str,
-        sha256: &str,
+        (sha256, write_id): (&str, &str),
         size: u64,
         condition: &PutCondition,
     ) -> Result<BlobMeta, PortError> {
@@ -370,10 +406,20 @@ impl S3Blobs {
             PutCondition::Absent => complete.if_none_match("*"),
             PutCondition::Matches(etag) => complete.if_match(etag),
         };
-        let out = complete
-            .send()
-            .await
-            .map_err(|e| put_error("CompleteMultipartUpload", &failure(&e), condition))?;
+        let out = match complete.send().await {
+            Ok(out) => out,
+            Err(e) => {
+                let f = failure(&e);
+                // A retried completion whose first attempt was applied
+                // finds the upload gone, or the condition moved by itself.
+                let maybe_ours = is_condition_failure(&f, condition) || f.is("NoSuchUpload");
+                if maybe_ours && let Some(meta) = self.landed(key, write_id).await? {
+                    tracing::debug!("a retried completion met its own earlier attempt");
+                    return Ok(meta);
+                }
+                return Err(put_error("CompleteMultipartUpload", &f, condition));
+            }
+        };
         Ok(BlobMeta {
             key: key.to_owned(),
             size,
@@ -426,6 +472,7 @@ impl BlobStore for S3Blobs {
         check_key(key)?;
         let sha256 = sha256_hex(&content);
         let size = content.len() as u64;
+        let write_id = crate::write_id::new_hex();
         let mut req = self
             .client
             .put_object()
@@ -435,6 +482,7 @@ impl BlobStore for S3Blobs {
             .checksum_algorithm(ChecksumAlgorithm::Sha256)
             .checksum_sha256(sha256_b64(&content))
             .metadata(SHA256_METADATA, &sha256)
+            .metadata(WRITE_ID_METADATA, &write_id)
             .body(ByteStream::from(content));
         if let Some(kms) = &self.kms_key_id {
             req = req
@@ -446,10 +494,19 @@ impl BlobStore for S3Blobs {
             PutCondition::Absent => req.if_none_match("*"),
             PutCondition::Matches(etag) => req.if_match(etag),
         };
-        let out = req
-            .send()
-            .await
-            .map_err(|e| put_error("PutObject", &failure(&e), &condition))?;
+        let out = match req.send().await {
+            Ok(out) => out,
+            Err(e) => {
+                let f = failure(&e);
+                if is_condition_failure(&f, &condition)
+                    && let Some(meta) = self.landed(key, &write_id).await?
+                {
+                    tracing::debug!("a retried put met its own earlier attempt");
+                    return Ok(meta);
+                }
+                return Err(put_error("PutObject", &f, &condition));
+            }
+        };
         Ok(BlobMeta {
             key: key.to_owned(),
             size,

@@ -8,6 +8,7 @@
 //! | `version` | N | bumped by every write, checked by `Condition::Version` |
 //! | `gsi1pk`, `gsi1sk` | S | the sparse index key (GSI `gsi1`); absent when `Record::index` is `None` |
 //! | `expires_at` | N | the TTL attribute (unix seconds) |
+//! | `wid` | B | the id of the write that made this version (16 random bytes; see `write_id`) |
 
 use std::collections::HashMap;
 
@@ -33,6 +34,8 @@ pub(crate) const GSI1PK: &str = "gsi1pk";
 pub(crate) const GSI1SK: &str = "gsi1sk";
 /// The TTL attribute.
 pub(crate) const EXPIRES_AT: &str = "expires_at";
+/// The write id attribute: which write made this version.
+pub(crate) const WRITE_ID: &str = "wid";
 /// The sparse index's name.
 pub(crate) const GSI1: &str = "gsi1";
 

@@ -6,6 +6,7 @@
 //! | `put` | `UpdateItem` | `SET body, version = if_not_exists(version, 0) + 1`, the index and TTL attributes set or `REMOVE`d, so the write replaces the whole record and bumps the version atomically; `ReturnValues: UPDATED_NEW` gives the new version |
 //! | `delete` | `DeleteItem` | |
 //! | `Condition::Absent` / `Exists` / `Version(v)` | `ConditionExpression` | `attribute_not_exists(pk)` / `attribute_exists(pk)` / `version = :v`; `ConditionalCheckFailedException` is `PortError::ConditionFailed` |
+//! | (every put) | `ConditionExpression`, `ReturnValuesOnConditionCheckFailure` | `AND (attribute_not_exists(wid) OR wid <> :wid)` with a fresh write id set by the same update: an SDK retry that meets its own write fails that condition, and the returned item, holding this call's id, makes it a success with that item's version (`write_id`) |
 //! | `query` | `Query` | strongly consistent, `begins_with` / `BETWEEN` / `<=` on `sk`; asks one record more than the page so that a last page says so |
 //! | `query_index` | `Query` on GSI `gsi1` | eventually consistent (callers re-check) |
 //! | `write_batch` | `UpdateItem` / `DeleteItem` per write, 16 at a time; `BatchWriteItem` for unconditional deletes | see below |
@@ -41,10 +42,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, DeleteRequest, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, ReturnValue, ScalarAttributeType, TableStatus,
-    TimeToLiveSpecification, TimeToLiveStatus, WriteRequest,
+    AttributeDefinition, AttributeValue, BillingMode, DeleteRequest, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, Projection, ProjectionType, ReturnValue,
+    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    TimeToLiveStatus, WriteRequest,
 };
 use futures_util::stream::{self, StreamExt};
 use lethe_core::ports::{
@@ -52,8 +55,8 @@ use lethe_core::ports::{
 };
 
 use self::codec::{
-    BODY, Cursor, EXPIRES_AT, GSI1, GSI1PK, GSI1SK, PK, PORT, SK, VERSION, body_value, check_key,
-    check_record, key_map, n, page_size, record_of, s, version_of,
+    BODY, Cursor, EXPIRES_AT, GSI1, GSI1PK, GSI1SK, PK, PORT, SK, VERSION, WRITE_ID, body_value,
+    check_key, check_record, key_map, n, page_size, record_of, s, version_of,
 };
 use crate::backoff;
 use crate::error::{AwsError, failure, setup, unavailable};
@@ -235,6 +238,12 @@ impl DynamoTable {
             ),
         ];
         expr.name("#v", VERSION);
+        let write_id = AttributeValue::B(aws_smithy_types::Blob::new(crate::write_id::new()));
+        set.push(format!(
+            "{} = {}",
+            expr.name("#w", WRITE_ID),
+            expr.value(":w", write_id.clone())
+        ));
         let mut remove = Vec::new();
         match &record.index {
             Some(ix) => {
@@ -266,21 +275,42 @@ impl DynamoTable {
         if !remove.is_empty() {
             update.push_str(&format!(" REMOVE {}", remove.join(", ")));
         }
-        let condition = expr.condition(condition);
+        // Not a replay of this very write (an SDK retry whose first
+        // attempt was applied): see `write_id`.
+        let not_replayed = "(attribute_not_exists(#w) OR #w <> :w)";
+        let condition = match expr.condition(condition) {
+            Some(c) => format!("({c}) AND {not_replayed}"),
+            None => not_replayed.to_owned(),
+        };
         let out = self
             .client
             .update_item()
             .table_name(&*self.table)
             .set_key(Some(key_map(&record.key)))
             .update_expression(update)
-            .set_condition_expression(condition)
+            .condition_expression(condition)
             .set_expression_attribute_names(expr.names())
             .set_expression_attribute_values(expr.values())
             .return_values(ReturnValue::UpdatedNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
-            .await
-            .map_err(|e| write_error("UpdateItem", &e))?;
-        version_of(out.attributes())
+            .await;
+        match out {
+            Ok(out) => version_of(out.attributes()),
+            Err(e) => {
+                let current = match e.as_service_error() {
+                    Some(UpdateItemError::ConditionalCheckFailedException(c)) => c.item(),
+                    _ => None,
+                };
+                match current {
+                    Some(item) if item.get(WRITE_ID) == Some(&write_id) => {
+                        tracing::debug!("a retried write met its own earlier attempt");
+                        version_of(Some(item))
+                    }
+                    _ => Err(write_error("UpdateItem", &e)),
+                }
+            }
+        }
     }
 
     async fn delete_one(&self, key: &RecordKey, condition: Condition) -> Result<u64, PortError> {
