@@ -52,6 +52,7 @@ pub struct SandboxConfig {
     pub(crate) max_log_bytes: usize,
     pub(crate) pooling: bool,
     pub(crate) memory_reservation: Option<u64>,
+    pub(crate) perf_map: bool,
 }
 
 impl Default for SandboxConfig {
@@ -71,6 +72,7 @@ impl Default for SandboxConfig {
             max_log_bytes: DEFAULT_MAX_LOG_BYTES,
             pooling: true,
             memory_reservation: None,
+            perf_map: false,
         }
     }
 }
@@ -160,6 +162,15 @@ impl SandboxConfig {
     /// reservation are recompiled, not loaded, under another.
     pub fn memory_reservation(mut self, bytes: u64) -> Self {
         self.memory_reservation = Some(bytes);
+        self
+    }
+
+    /// Whether compiled plugin code is named in `/tmp/perf-{pid}.map`, so
+    /// `perf record` / `perf report` attribute samples to guest functions.
+    /// Defaults to `false`; for profiling (`lethe-bench --perf-map`), never
+    /// for serving, since the map names every compiled function.
+    pub fn perf_map(mut self, enabled: bool) -> Self {
+        self.perf_map = enabled;
         self
     }
 

@@ -47,17 +47,31 @@ impl fmt::Debug for Digest {
     }
 }
 
+/// Bumped whenever what makes a precompiled artifact acceptable changes
+/// beyond wasmtime's own settings (admission rules, the plugin contract,
+/// how artifacts are recorded): part of every [`EngineHash`], so artifacts
+/// made before the change are recompiled, never loaded.
+pub const ARTIFACT_FORMAT: u32 = 1;
+
 /// The engine's precompile-compatibility hash as a stable SHA-256: two
 /// engines with equal hashes can load each other's artifacts.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct EngineHash(pub Digest);
 
 impl EngineHash {
-    /// Hashes `engine`'s compatibility-relevant settings (wasmtime version,
-    /// target, features, tunables).
+    /// Hashes `engine`'s compatibility-relevant settings — wasmtime's own
+    /// precompile-compatibility hash (its version, the target and CPU
+    /// features, the wasm features and every codegen tunable such as the
+    /// memory reservation and epoch interruption) — together with this
+    /// crate's version and [`ARTIFACT_FORMAT`], so a new Lethe host (whose
+    /// admission rules may have changed) recompiles instead of trusting an
+    /// artifact an older host admitted.
     pub fn of(engine: &Engine) -> Self {
         let mut hasher = ShaHasher(Sha256::new());
         engine.precompile_compatibility_hash().hash(&mut hasher);
+        hasher.write(b"lethe-sandbox/");
+        hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.write(&ARTIFACT_FORMAT.to_le_bytes());
         Self(Digest(hasher.0.finalize().into()))
     }
 }

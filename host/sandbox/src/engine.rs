@@ -10,7 +10,7 @@ use std::thread;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
-    WasmBacktraceDetails,
+    ProfilingStrategy, WasmBacktraceDetails,
 };
 
 use crate::bindings::log;
@@ -107,6 +107,9 @@ fn base_config(config: &SandboxConfig) -> Config {
         .wasm_component_model(true);
     if let Some(bytes) = config.memory_reservation {
         c.memory_reservation(bytes);
+    }
+    if config.perf_map {
+        c.profiler(ProfilingStrategy::PerfMap);
     }
     c
 }

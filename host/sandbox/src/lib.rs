@@ -22,6 +22,12 @@
 //! - [`Precompiled`] / [`ArtifactRecord`] — native artifacts keyed by the
 //!   module's SHA-256 and the [`EngineHash`]; loaded only when their bytes
 //!   match the digest the host recorded at compile time.
+//! - [`PluginCache`] — compiled plugins in memory (LRU), in a local
+//!   directory and in the blob store, trusted through records in the
+//!   control table: a plugin is compiled once per engine configuration,
+//!   then loaded in milliseconds by every process (see [`cache`]).
+//! - [`SandboxRuntime`] — the engine's plugin port: each tenant's active
+//!   plugins, through a [`PluginCache`].
 //!
 //! # Example
 //!
@@ -44,6 +50,7 @@
 mod admit;
 mod artifact;
 mod bindings;
+pub mod cache;
 mod call;
 mod compile;
 mod config;
@@ -63,6 +70,10 @@ mod state;
 
 pub use crate::admit::Shape;
 pub use crate::artifact::{ArtifactRecord, Precompiled};
+pub use crate::cache::{
+    CacheError, CacheStats, DEFAULT_MEMORY_PLUGINS, Loaded, PluginCache, PluginCacheBuilder, Tier,
+    TierStats,
+};
 pub use crate::compile::{Compiled, Validated, ValidationReport};
 pub use crate::config::{
     DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ITEMS, DEFAULT_CALL_DEADLINE, DEFAULT_EPOCH_TICK,
@@ -70,7 +81,7 @@ pub use crate::config::{
     DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_LOG_MESSAGES, DEFAULT_MAX_WASM_STACK, DEFAULT_MEMORY_LIMIT,
     DEFAULT_TABLE_ELEMENTS, SandboxConfig,
 };
-pub use crate::digest::{Digest, EngineHash};
+pub use crate::digest::{ARTIFACT_FORMAT, Digest, EngineHash};
 pub use crate::engine::{Allocation, Sandbox};
 pub use crate::error::{ArtifactError, CallError, Rejection, SandboxError};
 pub use crate::plugin::{Plugin, Worlds};

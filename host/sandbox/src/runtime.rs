@@ -14,27 +14,30 @@
 //!
 //! Plugins are compiled once and shared: a [`Plugin`] holds its
 //! `InstancePre`, and each call gets a fresh `Store`, so one compiled plugin
-//! serves every worker thread. Registry plugins are cached by the SHA-256 of
-//! their bytes (at most [`DEFAULT_PLUGIN_CACHE`] of them, the oldest loaded
-//! evicted first); the bytes are checked against that digest before they
-//! are compiled, so a blob swapped behind the registry's back is refused,
-//! never run. The active set is read on every call, so an activation or a
-//! roll-back takes effect at the next batch. A tenant's plugins are looked
-//! up under its own id only, and handed to no one else.
+//! serves every worker thread. Registry plugins come from a
+//! [`PluginCache`] by the SHA-256 of their component: memory (LRU, at most
+//! [`DEFAULT_MEMORY_PLUGINS`](crate::DEFAULT_MEMORY_PLUGINS) by default),
+//! then the cache's artifact tiers (disk, blob store) when it has them,
+//! and only then the component itself, read from the blob store, checked
+//! against its digest and compiled. Before a plugin that is not in memory
+//! is loaded, the stored component's recorded SHA-256 (a `HEAD`) must still
+//! be the version's, so a component swapped behind the registry's back is
+//! refused even when a trusted artifact would spare reading it. The active
+//! set is read on every call, so an activation or a roll-back takes effect
+//! at the next batch. A tenant's plugins are looked up under its own id
+//! only, and handed to no one else.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use lethe_core::engine::plugin_registry::{ActivePlugin, active_plugins};
 use lethe_core::ports::{BlobStore, ItemStore, PluginRuntime, PortError, TenantPlugins, read_all};
-use sha2::Digest as _;
 
+use crate::cache::{CacheError, PluginCache};
+use crate::digest::Digest;
 use crate::engine::Sandbox;
 use crate::plugin::Plugin;
-
-/// How many compiled registry plugins a runtime keeps, by default.
-pub(crate) const DEFAULT_PLUGIN_CACHE: usize = 64;
 
 /// A named plugin: what a job records as the version it ran with.
 #[derive(Clone)]
@@ -71,48 +74,9 @@ pub struct SandboxRuntime {
 
 /// Where tenants' uploaded plugins are, and the compiled ones.
 struct Registry {
-    sandbox: Sandbox,
+    cache: PluginCache,
     control: Arc<dyn ItemStore>,
     blobs: Arc<dyn BlobStore>,
-    cache: Mutex<Cache>,
-}
-
-/// A bounded map from SHA-256 to compiled plugin; the oldest insertion
-/// goes first.
-struct Cache<T = Plugin> {
-    plugins: HashMap<String, T>,
-    order: VecDeque<String>,
-    capacity: usize,
-}
-
-impl<T> Default for Cache<T> {
-    fn default() -> Self {
-        Cache {
-            plugins: HashMap::new(),
-            order: VecDeque::new(),
-            capacity: DEFAULT_PLUGIN_CACHE,
-        }
-    }
-}
-
-impl<T: Clone> Cache<T> {
-    fn get(&self, sha256: &str) -> Option<T> {
-        self.plugins.get(sha256).cloned()
-    }
-
-    fn insert(&mut self, sha256: &str, plugin: T) {
-        if self.plugins.contains_key(sha256) {
-            return;
-        }
-        while self.plugins.len() >= self.capacity.max(1) {
-            let Some(oldest) = self.order.pop_front() else {
-                break;
-            };
-            self.plugins.remove(&oldest);
-        }
-        self.order.push_back(sha256.to_string());
-        self.plugins.insert(sha256.to_string(), plugin);
-    }
 }
 
 impl SandboxRuntime {
@@ -130,19 +94,33 @@ impl SandboxRuntime {
 
     /// The same runtime, also serving tenants' active plugins from the
     /// registry: records in `control`, bytes in `blobs`, compiled by
-    /// `sandbox` and cached by SHA-256 (at most [`DEFAULT_PLUGIN_CACHE`]).
+    /// `sandbox` and kept in memory only (a [`PluginCache`] with no artifact
+    /// tiers). See [`Self::with_cached_registry`] to share artifacts.
     #[must_use]
     pub fn with_registry(
-        mut self,
+        self,
         sandbox: Sandbox,
         control: Arc<dyn ItemStore>,
         blobs: Arc<dyn BlobStore>,
     ) -> Self {
+        self.with_cached_registry(PluginCache::builder(sandbox).build(), control, blobs)
+    }
+
+    /// The same runtime, also serving tenants' active plugins from the
+    /// registry (records in `control`, components in `blobs`), through
+    /// `cache`: a plugin another process already compiled is loaded from
+    /// its artifact, not compiled.
+    #[must_use]
+    pub fn with_cached_registry(
+        mut self,
+        cache: PluginCache,
+        control: Arc<dyn ItemStore>,
+        blobs: Arc<dyn BlobStore>,
+    ) -> Self {
         self.registry = Some(Registry {
-            sandbox,
+            cache,
             control,
             blobs,
-            cache: Mutex::new(Cache::default()),
         });
         self
     }
@@ -155,15 +133,24 @@ impl SandboxRuntime {
             .insert(tenant.to_string(), bundle(&field_map, &scrubber));
     }
 
-    /// How many compiled registry plugins are cached.
+    /// How many compiled registry plugins are kept in memory (the
+    /// standard plugins, when they share the cache, not counted).
     pub fn cached(&self) -> usize {
         self.registry.as_ref().map_or(0, |r| {
-            r.cache
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .plugins
-                .len()
+            let field_map = self.default_field_map.plugin.digest();
+            let scrubber = self.default_scrubber.plugin.digest();
+            let mut defaults = usize::from(r.cache.holds(&field_map));
+            if scrubber != field_map {
+                defaults += usize::from(r.cache.holds(&scrubber));
+            }
+            r.cache.in_memory().saturating_sub(defaults)
         })
+    }
+
+    /// The cache registry plugins are loaded through, if there is a
+    /// registry.
+    pub fn cache(&self) -> Option<&PluginCache> {
+        self.registry.as_ref().map(|r| &r.cache)
     }
 
     async fn registry_plugins(
@@ -195,55 +182,57 @@ impl SandboxRuntime {
 }
 
 impl Registry {
-    /// The compiled plugin of an active version: from the cache, or read,
-    /// checked against its digest, admitted by the sandbox and cached.
-    ///
-    /// Compiling blocks the calling thread (once per version and process).
+    /// The compiled plugin of an active version: from memory, or (after
+    /// checking the stored component is still the version's) from the
+    /// cache's artifact tiers, or read, checked against its digest, admitted
+    /// by the sandbox and cached.
     async fn load(&self, active: &ActivePlugin) -> Result<NamedPlugin, PortError> {
+        const SWAPPED: &str = "a plugin's stored bytes do not match their digest";
+        const REFUSED: &str = "a registered plugin no longer passes admission";
         let version = &active.version;
-        let cached = self
+        let digest = Digest::from_hex(&version.sha256).ok_or_else(|| {
+            PortError::invalid(
+                "plugin registry",
+                "a plugin version's SHA-256 is not 64 hex digits",
+            )
+        })?;
+        if let Some(plugin) = self.cache.get(&digest) {
+            return Ok(NamedPlugin::new(version.name.clone(), plugin));
+        }
+        let swapped = || {
+            tracing::error!(
+                plugin = %version.name,
+                "a tenant plugin's bytes do not match their recorded SHA-256; refusing to run it"
+            );
+            PortError::unavailable("plugin registry", SWAPPED)
+        };
+        match self.blobs.head(&version.blob_key).await? {
+            Some(meta) if meta.sha256 == version.sha256 => {}
+            Some(_) => return Err(swapped()),
+            None => return Err(PortError::NotFound { what: "object" }),
+        }
+        let blobs = Arc::clone(&self.blobs);
+        let key = version.blob_key.clone();
+        let fetch = || async move { read_all(blobs.as_ref(), &key).await.map(|(_, b)| b) };
+        let loaded = self
             .cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&version.sha256);
-        let plugin = match cached {
-            Some(plugin) => plugin,
-            None => {
-                let (_, bytes) = read_all(self.blobs.as_ref(), &version.blob_key).await?;
-                let digest = hex_digest(&bytes);
-                if digest != version.sha256 {
-                    tracing::error!(
-                        plugin = %version.name,
-                        "a tenant plugin's bytes do not match their recorded SHA-256; refusing to run it"
-                    );
-                    return Err(PortError::unavailable(
-                        "plugin registry",
-                        "a plugin's stored bytes do not match their digest",
-                    ));
-                }
-                const REFUSED: &str = "a registered plugin no longer passes admission";
-                let validated = self.sandbox.validate(&bytes).map_err(|rejection| {
+            .load_with(digest, fetch)
+            .await
+            .map_err(|e| match e {
+                CacheError::Source(e) => e,
+                CacheError::ModuleMismatch { .. } => swapped(),
+                CacheError::Rejected(rejection) => {
                     // Only the kind of rejection: its message may quote text
                     // the plugin produced in its self-check.
                     let debug = format!("{rejection:?}");
                     let kind = debug.split(['(', ' ', '{']).next().unwrap_or("Rejection");
                     tracing::error!(plugin = %version.name, kind, "{REFUSED}");
                     PortError::unavailable("plugin registry", REFUSED)
-                })?;
-                let plugin = validated.plugin;
-                self.cache
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(&version.sha256, plugin.clone());
-                plugin
-            }
-        };
-        Ok(NamedPlugin::new(version.name.clone(), plugin))
+                }
+                other => PortError::unavailable("plugin registry", other),
+            })?;
+        Ok(NamedPlugin::new(version.name.clone(), loaded.plugin))
     }
-}
-
-fn hex_digest(bytes: &[u8]) -> String {
-    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 fn bundle(field_map: &NamedPlugin, scrubber: &NamedPlugin) -> TenantPlugins {
@@ -270,25 +259,5 @@ impl PluginRuntime for SandboxRuntime {
             Some(registry) => self.registry_plugins(registry, tenant).await,
             None => Ok(self.default.clone()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Cache;
-
-    #[test]
-    fn the_cache_is_bounded_and_evicts_the_oldest() {
-        let mut cache: Cache<u32> = Cache {
-            capacity: 2,
-            ..Cache::default()
-        };
-        cache.insert("a", 1);
-        cache.insert("b", 2);
-        cache.insert("a", 9);
-        cache.insert("c", 3);
-        assert_eq!(cache.get("a"), None);
-        assert_eq!(cache.get("b"), Some(2));
-        assert_eq!(cache.get("c"), Some(3));
     }
 }
