@@ -99,23 +99,9 @@ async fn a_csv_bulk_job_previews_confirms_and_counts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redelivered_chunk_redoes_nothing_and_counts_stay_right() {
     let f = Fixture::with_chunk_size(settings(), 3).await;
-    let customers = f.seed(6, |_| 1).await;
+    // Two chunks taken off the queue without acknowledging them...
+    let (list, job, deliveries) = two_unacknowledged_chunks(&f).await;
     let e = f.engine();
-    let list = IdList {
-        ids: customers.iter().map(|c| c.id.clone()).collect(),
-        issues: vec![],
-    };
-    let job = e.create_bulk_job(&f.tenant, &list, "alice").await.unwrap();
-    e.confirm_job(&f.tenant, &job.id, "alice").await.unwrap();
-    // Take the chunks off the queue without acknowledging them...
-    let deliveries = f
-        .node
-        .local
-        .queue
-        .receive(10, std::time::Duration::from_secs(600))
-        .await
-        .unwrap();
-    assert_eq!(deliveries.len(), 2);
     // ...handle each twice, the second one three times, out of order.
     for d in [
         &deliveries[1],
@@ -586,4 +572,66 @@ async fn lost_chunks_are_sent_again_and_the_job_still_completes_once() {
         e.requeue_job(&f.tenant, &job.id).await,
         Err(EngineError::InvalidTransition { .. })
     ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_activated_mid_job_is_listed_among_the_versions_the_job_ran_with() {
+    let f = Fixture::with_chunk_size(settings(), 3).await;
+    let (_, job, deliveries) = two_unacknowledged_chunks(&f).await;
+    let e = f.engine();
+    e.handle_chunk(&deliveries[0].body).await.unwrap();
+    let started = e.job(&f.tenant, &job.id).await.unwrap().plugin_versions;
+    // Between the two chunks the tenant activates another field map.
+    let sandbox = lethe_sandbox::Sandbox::new().unwrap();
+    let compile = |bytes| sandbox.compile(bytes).unwrap().plugin;
+    // (The same rules under the tenant's own name: another version.)
+    let commerce = lethe_sandbox::NamedPlugin::new(
+        "acme-fieldmap",
+        compile(lethe_std_plugins::FIELDMAP_GENERIC),
+    );
+    let scrubber =
+        lethe_sandbox::NamedPlugin::new("std-scrubber", compile(lethe_std_plugins::STD_SCRUBBER));
+    let new_version = commerce.version();
+    f.node.runtime.activate(&f.tenant, commerce, scrubber);
+    e.handle_chunk(&deliveries[1].body).await.unwrap();
+    let done = e.job(&f.tenant, &job.id).await.unwrap();
+    assert_eq!(done.status, JobStatus::Completed);
+    assert!(!started.contains(&new_version));
+    for v in &started {
+        assert!(done.plugin_versions.contains(v), "{v} kept");
+    }
+    assert!(
+        done.plugin_versions.contains(&new_version),
+        "{:?} lists {new_version}",
+        done.plugin_versions
+    );
+}
+
+/// Six customers in a confirmed bulk job of two chunks (the fixture's chunk
+/// size is 3), both chunks received from the queue and not acknowledged;
+/// with the job's id list.
+async fn two_unacknowledged_chunks(
+    f: &Fixture,
+) -> (
+    IdList,
+    lethe_core::engine::model::Job,
+    Vec<lethe_core::ports::Delivery>,
+) {
+    let customers = f.seed(6, |_| 1).await;
+    let e = f.engine();
+    let list = IdList {
+        ids: customers.iter().map(|c| c.id.clone()).collect(),
+        issues: vec![],
+    };
+    let job = e.create_bulk_job(&f.tenant, &list, "alice").await.unwrap();
+    e.confirm_job(&f.tenant, &job.id, "alice").await.unwrap();
+    let deliveries = f
+        .node
+        .local
+        .queue
+        .receive(10, std::time::Duration::from_secs(600))
+        .await
+        .unwrap();
+    assert_eq!(deliveries.len(), 2);
+    (list, job, deliveries)
 }

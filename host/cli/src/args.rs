@@ -157,6 +157,12 @@ pub(crate) enum RemoteCommand {
         /// The job's id (`job_...`).
         id: String,
     },
+    /// The tenant's plugins and their versions (as `lethe plugin versions`).
+    Plugins {
+        /// The server's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// One privacy request.
     Request {
         /// The request's id.
@@ -300,8 +306,16 @@ pub(crate) struct SeedArgs {
     pub(crate) quiet: bool,
 }
 
+/// `lethe plugin ...`: write, build, try and ship plugins.
 #[derive(Debug, Subcommand)]
 pub(crate) enum PluginCommand {
+    /// Make a new plugin crate from Lethe's template: a working example,
+    /// sample data, a README (offline; no network needed).
+    New(PluginNewArgs),
+    /// Build a plugin crate into a WebAssembly component (`cargo build
+    /// --release --target wasm32-wasip2`) and print its path, size and
+    /// SHA-256.
+    Build(PluginBuildArgs),
     /// Check a component exactly as the server will: exit 0 with a summary,
     /// non-zero with the reason it would be refused.
     Validate {
@@ -309,6 +323,154 @@ pub(crate) enum PluginCommand {
         /// fieldmap-commerce, fieldmap-generic).
         plugin: String,
     },
+    /// Validate a plugin as the server does, then dry-run it on sample
+    /// data: per item what would be erased, pseudonymised, masked, scrubbed
+    /// or kept under the policy, per text the spans found. Prints paths,
+    /// categories, actions and byte ranges, never values.
+    Test(PluginTestArgs),
+    /// Upload a plugin to a server as a new version (needs an admin key in
+    /// `LETHE_API_KEY`), and optionally activate it.
+    Push(PluginPushArgs),
+    /// List the tenant's plugins and their versions on a server (the
+    /// active one marked).
+    Versions(PluginVersionsArgs),
+    /// Make an uploaded version of a plugin the active one; the tenant's
+    /// next batch runs it.
+    Activate(PluginActivateArgs),
+    /// Make the previously active version of a plugin active again (with
+    /// none left, Lethe's standard plugins serve).
+    Rollback(PluginRollbackArgs),
+}
+
+/// What a plugin classifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum PluginKind {
+    /// Classifies the attributes of items (`world field-map-plugin`).
+    FieldMap,
+    /// Finds personal data in free text (`world scrubber-plugin`).
+    Scrubber,
+}
+
+/// Options of `lethe plugin new`.
+#[derive(Debug, Args)]
+pub(crate) struct PluginNewArgs {
+    /// The plugin's name: 1 to 40 of a-z, 0-9 and `-` (the crate's name,
+    /// and the name to push it under).
+    pub(crate) name: String,
+    /// What it is.
+    #[arg(long, value_enum)]
+    pub(crate) kind: PluginKind,
+    /// Where to create the crate's directory (`PARENT/NAME`).
+    #[arg(long = "dir", value_name = "PARENT", default_value = ".")]
+    pub(crate) dir: PathBuf,
+    /// The plugin SDK crate (`plugins/sdk` of a Lethe checkout). Default:
+    /// the checkout this `lethe` was built from.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) sdk: Option<PathBuf>,
+}
+
+/// Options of `lethe plugin build`.
+#[derive(Debug, Args)]
+pub(crate) struct PluginBuildArgs {
+    /// The plugin crate's directory.
+    #[arg(default_value = ".", value_name = "CRATE_DIR")]
+    pub(crate) path: PathBuf,
+}
+
+/// Options of `lethe plugin test`.
+#[derive(Debug, Args)]
+pub(crate) struct PluginTestArgs {
+    /// The plugin: a component (`.wasm`), a plugin crate's directory
+    /// (built first, as `lethe plugin build` does), or `builtin:NAME`.
+    #[arg(value_name = "PLUGIN")]
+    pub(crate) plugin: String,
+    /// Sample items, JSONL: `{"kind": K, "item": {...}}` per line, or bare
+    /// items with `--kind`. A scrubber's free text is scanned; a field
+    /// map's classification is shown.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) items: Option<PathBuf>,
+    /// Sample texts for a scrubber, JSONL: `{"id": .., "text": ..}` per
+    /// line (`id` optional).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) texts: Option<PathBuf>,
+    /// The entity kind of every line of `--items` (each line is then a
+    /// bare item).
+    #[arg(long, value_name = "K")]
+    pub(crate) kind: Option<String>,
+    /// A policy JSON file (category -> action), as the tenant's settings
+    /// hold it; default: erase personal data, scrub free text.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+    /// A subject JSON file `{"names","emails","phones","ids"}`: scan as
+    /// during that person's erasure.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) subject: Option<PathBuf>,
+    /// One JSON document on stdout instead of tables.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Where the server is (the key comes from `LETHE_API_KEY`).
+#[derive(Debug, Args)]
+pub(crate) struct Endpoint {
+    /// The server's base URL.
+    #[arg(
+        long,
+        env = "LETHE_ENDPOINT",
+        default_value = "http://127.0.0.1:8080",
+        value_name = "URL"
+    )]
+    pub(crate) endpoint: String,
+}
+
+/// Options of `lethe plugin push`.
+#[derive(Debug, Args)]
+pub(crate) struct PluginPushArgs {
+    /// The plugin: a component (`.wasm`) or a plugin crate's directory
+    /// (built first).
+    #[arg(value_name = "PLUGIN")]
+    pub(crate) plugin: String,
+    /// The name to store it under (1 to 40 of a-z, 0-9, `-`).
+    #[arg(long)]
+    pub(crate) name: String,
+    /// Also make this version the active one.
+    #[arg(long)]
+    pub(crate) activate: bool,
+    #[command(flatten)]
+    pub(crate) endpoint: Endpoint,
+}
+
+/// Options of `lethe plugin versions`.
+#[derive(Debug, Args)]
+pub(crate) struct PluginVersionsArgs {
+    /// Only this plugin (default: all of the tenant's plugins).
+    pub(crate) name: Option<String>,
+    /// The server's JSON instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) endpoint: Endpoint,
+}
+
+/// Options of `lethe plugin activate`.
+#[derive(Debug, Args)]
+pub(crate) struct PluginActivateArgs {
+    /// The plugin's name.
+    pub(crate) name: String,
+    /// The version: its SHA-256, or a unique prefix of it (as
+    /// `lethe plugin versions` shows).
+    pub(crate) sha256: String,
+    #[command(flatten)]
+    pub(crate) endpoint: Endpoint,
+}
+
+/// Options of `lethe plugin rollback`.
+#[derive(Debug, Args)]
+pub(crate) struct PluginRollbackArgs {
+    /// The plugin's name.
+    pub(crate) name: String,
+    #[command(flatten)]
+    pub(crate) endpoint: Endpoint,
 }
 
 /// Options of `lethe scan`.

@@ -92,6 +92,21 @@ impl Client {
         query: &[(&str, String)],
         body: Body,
     ) -> anyhow::Result<T> {
+        Ok(self.call_with_status(method, path, query, body).await?.1)
+    }
+
+    /// Like [`Client::call`], with the answer's status (to tell `201
+    /// Created` from `200 OK`).
+    ///
+    /// # Errors
+    /// As [`Client::call`].
+    pub(crate) async fn call_with_status<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> anyhow::Result<(StatusCode, T)> {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -111,13 +126,14 @@ impl Client {
         if !status.is_success() {
             return Err(problem(status, &bytes, &self.base));
         }
-        serde_json::from_slice(&bytes).with_context(|| {
+        let value = serde_json::from_slice(&bytes).with_context(|| {
             format!(
                 "the server at {} answered something that is not the expected JSON; is \
                  --endpoint a Lethe server of this version?",
                 self.base
             )
-        })
+        })?;
+        Ok((status, value))
     }
 
     /// `GET path` with `query`.

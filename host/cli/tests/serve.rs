@@ -10,11 +10,11 @@
 //! stopped by its PID (SIGTERM, or SIGKILL from the guard if the test
 //! fails).
 
-use std::io::{BufRead, BufReader, Read};
+#[path = "support/server.rs"]
+mod server;
+
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lethe_synth::Synth;
@@ -22,140 +22,27 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use server::Server;
+
 const TENANT: &str = "acme";
 /// Synthetic customers ingested.
 const CUSTOMERS: u64 = 40;
 
-/// A running `lethe serve`, killed by its PID when dropped if still alive.
-struct Server {
-    child: Child,
-    base: String,
-    /// The admin key printed by the bootstrap (if this start made one).
-    admin_key: Option<String>,
-    stdout: Arc<Mutex<Vec<String>>>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Server {
-    /// Starts `lethe serve` on `dir` (bootstrapping `acme` if asked) and
-    /// waits, at most 120 s, for it to print the address it bound.
-    fn start(dir: &Path, bootstrap: bool) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_lethe"));
-        command
-            .arg("serve")
-            .arg("--data-dir")
-            .arg(dir)
-            .args(["--listen", "127.0.0.1:0", "--workers", "2"])
-            .env("LETHE_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if bootstrap {
-            command.args(["--bootstrap-tenant", TENANT, "--tenant-name", "Acme"]);
-        }
-        let mut child = command.spawn().expect("lethe serve starts");
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel::<String>();
-        {
-            let out = child.stdout.take().expect("piped stdout");
-            let lines = Arc::clone(&stdout);
-            std::thread::spawn(move || {
-                for line in BufReader::new(out).lines() {
-                    let Ok(line) = line else { break };
-                    lines.lock().unwrap().push(line.clone());
-                    let _ = tx.send(line);
-                }
-            });
-            let mut err = child.stderr.take().expect("piped stderr");
-            let text = Arc::clone(&stderr);
-            std::thread::spawn(move || {
-                let mut buf = String::new();
-                let _ = err.read_to_string(&mut buf);
-                text.lock().unwrap().push_str(&buf);
-            });
-        }
-        let mut server = Server {
-            child,
-            base: String::new(),
-            admin_key: None,
-            stdout,
-            stderr,
-        };
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            match rx.recv_timeout(Duration::from_millis(200)) {
-                Ok(line) => {
-                    if let Some(key) = line.strip_prefix("admin-key: ") {
-                        server.admin_key = Some(key.trim().to_string());
-                    }
-                    if let Some(addr) = line.strip_prefix("listening on ") {
-                        server.base = addr.trim().to_string();
-                        return server;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Some(status) = server.child.try_wait().expect("child status") {
-                        panic!(
-                            "lethe serve ended ({status}) before listening:\n{}",
-                            server.stderr()
-                        );
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        panic!(
-            "lethe serve printed no address within 120 s:\n{}",
-            server.stderr()
-        );
+/// `lethe serve` on `dir` on a free loopback port, bootstrapping `acme`
+/// if asked.
+fn serve_command(dir: &Path, bootstrap: bool) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lethe"));
+    command
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--listen", "127.0.0.1:0", "--workers", "2"])
+        .env("LETHE_LOG", "warn")
+        .stdin(Stdio::null());
+    if bootstrap {
+        command.args(["--bootstrap-tenant", TENANT, "--tenant-name", "Acme"]);
     }
-
-    fn stderr(&self) -> String {
-        // Give the reader thread a moment to collect what was written.
-        std::thread::sleep(Duration::from_millis(100));
-        self.stderr.lock().unwrap().clone()
-    }
-
-    fn stdout(&self) -> Vec<String> {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// SIGTERM by PID, then waits (at most `within`) for the exit status.
-    fn terminate(&mut self, within: Duration) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success(), "SIGTERM was delivered to {pid}");
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("child status") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "lethe serve did not exit within {within:?} of SIGTERM:\n{}",
-                self.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Only the child we spawned, by its PID, and only if still running.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+    command
 }
 
 /// One answer, read whole.
@@ -238,7 +125,7 @@ async fn serve_runs_access_erasure_and_bulk_jobs_over_http_and_stops_cleanly() {
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    let mut server = Server::start(&data, true);
+    let mut server = Server::start(serve_command(&data, true));
     assert!(
         server.base.starts_with("http://127.0.0.1:"),
         "{}",
@@ -550,7 +437,7 @@ async fn serve_runs_access_erasure_and_bulk_jobs_over_http_and_stops_cleanly() {
     assert!(!String::from_utf8_lossy(&again.stdout).contains("lth_"));
 
     // ... and the next start finishes the job with every subject once.
-    let mut server = Server::start(&data, false);
+    let mut server = Server::start(serve_command(&data, false));
     assert!(server.admin_key.is_none());
     let job = wait_for(
         &http,

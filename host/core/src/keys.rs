@@ -29,6 +29,13 @@
 //! | control | `T#t#KEY`               | `{key id}`               | API keys: SHA-256 of the key, role, label |
 //! | control | `T#t#PLUGIN`            | `{name}`                 | a plugin's active version and activation history |
 //! | control | `T#t#PLUGIN#{name}`     | `{sha256}`               | a plugin's uploaded versions (blob `plugins/{t}/{name}/{sha256}.wasm`) |
+//! | control | `ARTIFACT#{engine}`     | `{module sha256}`        | the trust record of a precompiled plugin (blob `artifacts/{engine}/{module sha256}.cwasm`): the SHA-256 its bytes must have |
+//!
+//! Precompiled artifacts are not tenant data: they are keyed by the
+//! component's SHA-256 and the sandbox's engine-compatibility hash (both
+//! 64 lowercase hex), shared by every tenant that uploaded the same bytes,
+//! and the `ARTIFACT#` partitions cannot collide with a tenant's `T#`
+//! ones.
 
 use crate::ports::RecordKey;
 
@@ -177,6 +184,19 @@ pub fn plugin_versions(tenant: &str, name: &str) -> String {
 /// Blob key of an uploaded plugin component.
 pub fn plugin_blob(tenant: &str, name: &str, sha256: &str) -> String {
     format!("plugins/{tenant}/{name}/{sha256}.wasm")
+}
+
+/// The control record that says which bytes a precompiled plugin artifact
+/// must hash to: partition `ARTIFACT#{engine}` (the sandbox's
+/// engine-compatibility hash), sort key the component's SHA-256.
+pub fn artifact_record(engine: &str, module_sha256: &str) -> RecordKey {
+    RecordKey::new(format!("ARTIFACT#{engine}"), module_sha256)
+}
+
+/// Blob key of a precompiled plugin artifact, by engine-compatibility hash
+/// and component SHA-256.
+pub fn artifact_blob(engine: &str, module_sha256: &str) -> String {
+    format!("artifacts/{engine}/{module_sha256}.cwasm")
 }
 
 #[cfg(test)]

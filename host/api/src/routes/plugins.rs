@@ -1,10 +1,11 @@
-//! The tenant's plugins: upload (validated by the sandbox), list, activate,
-//! roll back.
+//! The tenant's plugins: upload (validated by the sandbox, then
+//! precompiled into the artifact cache), list, activate, roll back.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use lethe_core::engine::plugin_registry::check_plugin_name;
+use lethe_sandbox::PluginCache;
 
 use crate::AppState;
 use crate::auth::{Admin, Auth};
@@ -17,6 +18,12 @@ use crate::views::{PluginStateView, PluginVersionView, PluginView};
 /// sample data); a refused component answers 422 with the one-line reason
 /// and nothing is stored. The same bytes uploaded again answer 200 with
 /// the existing version. Upload does not activate.
+///
+/// The artifact validation compiled is published to the shared tiers of
+/// the plugin cache (the blob store, and its trust record in the control
+/// table), so whichever process runs the plugin first loads it in
+/// milliseconds instead of compiling it. A failure to publish is logged
+/// and costs that process a compilation; it does not fail the upload.
 #[utoipa::path(
     post, path = "/v1/plugins/{name}/versions", tag = "plugins",
     description = "Minimum role: admin. Body: the component (application/wasm), at most 16 MiB.",
@@ -65,6 +72,14 @@ pub(crate) async fn upload_plugin(
             auth.actor(),
         )
         .await?;
+    let ports = state.engine.ports();
+    let cache = PluginCache::builder(state.sandbox.clone())
+        .memory(0)
+        .shared(ports.blobs.clone(), ports.control.clone())
+        .build();
+    if let Err(e) = cache.publish(&validated.plugin, &validated.artifact).await {
+        tracing::warn!(error = %e, "an uploaded plugin's artifact was not published");
+    }
     let status = if created {
         StatusCode::CREATED
     } else {

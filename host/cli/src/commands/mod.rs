@@ -2,6 +2,11 @@
 
 mod demo;
 mod jobs;
+mod plugin;
+mod plugin_build;
+mod plugin_new;
+mod plugin_remote;
+mod plugin_test;
 mod redact;
 mod redact_items;
 mod remote;
@@ -15,12 +20,12 @@ mod work;
 
 use std::process::ExitCode;
 
-use crate::args::{Cli, Command, PluginCommand, TenantCommand};
+use crate::args::{Cli, Command, TenantCommand};
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Plugin(PluginCommand::Validate { plugin }) => validate::run(&plugin),
+        Command::Plugin(command) => plugin::run(&command),
         Command::Scan(args) => scan::run(&args),
         Command::RedactItems(args) => redact_items::run(&args),
         Command::Demo(args) => demo::run(&args),

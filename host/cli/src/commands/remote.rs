@@ -68,6 +68,9 @@ pub(crate) fn run(args: &RemoteArgs) -> anyhow::Result<ExitCode> {
             RemoteCommand::Jobs => jobs(&client).await,
             RemoteCommand::Job { id } => job(&client, id).await,
             RemoteCommand::Request { id, json } => request(&client, id, *json).await,
+            RemoteCommand::Plugins { json } => {
+                super::plugin_remote::list(&client, None, *json).await
+            }
         }
     })
 }

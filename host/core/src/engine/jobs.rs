@@ -432,6 +432,11 @@ impl Engine {
             }
             items += r.items;
             dataset_rows += r.dataset_rows;
+            for v in r.plugin_versions {
+                if !job.plugin_versions.contains(&v) {
+                    job.plugin_versions.push(v);
+                }
+            }
         }
         let tenant = self.tenant(tenant_id).await?;
         let now = self.now();

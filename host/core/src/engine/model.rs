@@ -217,7 +217,8 @@ pub struct Job {
     pub counts: Counts,
     /// For bulk jobs, the preview.
     pub preview: Option<Preview>,
-    /// The plugin versions it ran with.
+    /// The plugin versions it ran with: those active when it started, and
+    /// when it completes, every version any of its chunks used.
     pub plugin_versions: Vec<String>,
     /// For request jobs, the request.
     pub request: Option<String>,
@@ -251,6 +252,11 @@ pub struct ChunkResult {
     pub items: u64,
     /// Dataset rows removed or scrubbed.
     pub dataset_rows: u64,
+    /// The plugin versions this chunk ran with (a plugin activated while
+    /// the job runs reaches the chunks handled after it; the job lists
+    /// every version any of its chunks used).
+    #[serde(default)]
+    pub plugin_versions: Vec<String>,
 }
 
 /// The kind of a privacy request.

@@ -80,9 +80,10 @@ impl Engine {
                 customer: customer.clone(),
             })
             .collect();
-        let result = self
+        let mut result = self
             .redact_chunk(&tenant, &plugins, &job.id, &tasks)
             .await?;
+        result.plugin_versions.clone_from(&plugins.versions);
         match put_typed(
             self.ports.control.as_ref(),
             result_key,
