@@ -24,17 +24,23 @@ step "lint (host, which also builds every plugin for wasm32-wasip2)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
 step "lint (guest crates, natively and for wasm32-wasip2)"
-(cd plugins && cargo clippy --locked -p lethe-detectors -p lethe-fieldmaps --all-targets -- -D warnings)
+(cd plugins && cargo clippy --locked -p lethe-detectors -p lethe-fieldmaps -p lethe-plugin-sdk --all-targets -- -D warnings)
 (cd plugins && cargo clippy --locked --target wasm32-wasip2 --workspace --lib --examples -- -D warnings)
 
 step "tests (guest logic, natively)"
-(cd plugins && cargo test --locked -p lethe-detectors -p lethe-fieldmaps)
+(cd plugins && cargo test --locked -p lethe-detectors -p lethe-fieldmaps -p lethe-plugin-sdk)
 
 step "tests (host workspace: sandbox, core, CLI, end-to-end)"
 cargo test --locked --workspace
 
-step "tests (AWS adapters on moto: the same conformance suite, over HTTP)"
+step "tests on moto (AWS wire protocols): the adapters' conformance suite and fault injection, then the Lambda binaries through the runtime protocol"
+# (two servers: the Lambda tests read moto's recorded e-mail through
+# /moto-api/data.json, which the adapters' multipart cases can break)
 scripts/with-moto.sh cargo test --locked -p lethe-aws --features moto-tests
+scripts/with-moto.sh cargo test --locked -p lethe-lambda --features moto-tests
+
+step "infrastructure template: cfn-lint (source and SAM-transformed) and checkov"
+scripts/lint-infra.sh
 
 step "OpenAPI document validates (openapi-spec-validator)"
 scripts/validate-openapi.sh

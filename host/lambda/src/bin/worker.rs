@@ -1,0 +1,16 @@
+//! The `worker` Lambda: SQS batches of chunk messages, with partial batch failures.
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{LambdaEvent, service_fn};
+use lethe_lambda::{Stack, init_logging, worker};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    init_logging();
+    let stack = Stack::from_env().await.map_err(|e| format!("{e:#}"))?;
+    let engine = &stack.engine;
+    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async move {
+        Ok::<_, lambda_runtime::Error>(worker::handle_batch(engine, event.payload).await)
+    }))
+    .await
+}

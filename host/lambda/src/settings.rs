@@ -1,0 +1,87 @@
+//! What a function reads from its environment besides the AWS resources
+//! (those are `lethe_aws::AwsConfig`'s: tables, bucket, queue, sender, key).
+//!
+//! | variable | meaning | default |
+//! |----------|---------|---------|
+//! | `LETHE_PUBLIC_URL` | the API's public base URL (verification links in e-mail point there) | required |
+//! | `LETHE_PLUGIN_CACHE_DIR` | where compiled plugins are cached on local disk (`/tmp` on Lambda) | `/tmp/lethe-plugins` |
+//! | `LETHE_CHUNK_SIZE` | customers per queue message | the engine's default (500) |
+
+use std::path::PathBuf;
+
+/// A setting that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A required variable is not set.
+    #[error("{name} is not set: {hint}")]
+    Missing {
+        /// The variable.
+        name: &'static str,
+        /// What to set it to.
+        hint: &'static str,
+    },
+    /// A variable does not parse.
+    #[error("{name}={value:?} is not valid: {hint}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should be.
+        hint: &'static str,
+    },
+}
+
+/// The function's own settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Base URL of the API (no trailing slash).
+    pub public_url: String,
+    /// Directory of the compiled-plugin disk cache.
+    pub plugin_cache_dir: PathBuf,
+    /// Customers per chunk message, if not the engine's default.
+    pub chunk_size: Option<usize>,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    /// Reads the settings (see the module docs).
+    ///
+    /// # Errors
+    /// A [`SettingsError`] naming the variable and what it should hold.
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        let public_url = var("LETHE_PUBLIC_URL").ok_or(SettingsError::Missing {
+            name: "LETHE_PUBLIC_URL",
+            hint: "the API's base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com",
+        })?;
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+            return Err(SettingsError::Invalid {
+                name: "LETHE_PUBLIC_URL",
+                value: public_url,
+                hint: "an absolute http(s) URL",
+            });
+        }
+        let chunk_size = match var("LETHE_CHUNK_SIZE") {
+            None => None,
+            Some(v) => Some(
+                v.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=10_000).contains(n))
+                    .ok_or(SettingsError::Invalid {
+                        name: "LETHE_CHUNK_SIZE",
+                        value: v,
+                        hint: "a whole number from 1 to 10000",
+                    })?,
+            ),
+        };
+        Ok(Settings {
+            public_url: public_url.trim_end_matches('/').to_string(),
+            plugin_cache_dir: var("LETHE_PLUGIN_CACHE_DIR")
+                .map_or_else(|| PathBuf::from("/tmp/lethe-plugins"), PathBuf::from),
+            chunk_size,
+        })
+    }
+}

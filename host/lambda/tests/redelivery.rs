@@ -1,0 +1,128 @@
+//! A worker killed in the middle of a batch: Lambda gets no answer, the
+//! batch's messages come back after their visibility timeout, a fresh
+//! execution environment handles them, and the job ends exactly once with
+//! every customer redacted exactly once.
+//!
+//! ```text
+//! scripts/with-moto.sh cargo test -p lethe-lambda --features moto-tests --test redelivery
+//! ```
+
+#[cfg(feature = "moto-tests")]
+mod support;
+
+#[cfg(feature = "moto-tests")]
+mod moto {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use jiff::Timestamp;
+    use lethe_core::bulk_input::from_ids;
+    use lethe_core::engine::IngestItem;
+    use lethe_core::engine::model::JobStatus;
+    use lethe_core::keys;
+    use lethe_core::ports::{ItemStore, JobQueue, SystemClock};
+    use lethe_core::tenant::Settings;
+    use lethe_synth::{Customer, Synth};
+
+    use super::support::{Running, World, drain, sqs_event};
+
+    const CUSTOMERS: u64 = 120;
+    const CHUNK: &str = "12";
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_worker_killed_mid_batch_is_redelivered_and_redacts_each_customer_once() {
+        let world = World::create("kill").await;
+        let stack = world
+            .stack_chunked(Arc::new(SystemClock), Some(CHUNK.parse().expect("chunk")))
+            .await;
+        let engine = &stack.engine;
+        engine
+            .bootstrap_tenant("acme", "acme", Settings::default(), "tests")
+            .await
+            .expect("tenant");
+        // Ids that are not themselves personal data, so every head stays
+        // where it is (an e-mail id moves to a pseudonym when erased).
+        let mut synth = Synth::new(11);
+        synth.email_ids_every = 0;
+        let customers: Vec<Customer> = synth
+            .customers(CUSTOMERS, Timestamp::now(), |_| 1)
+            .collect();
+        let items: Vec<IngestItem> = customers.iter().flat_map(|c| c.items.clone()).collect();
+        for batch in items.chunks(500) {
+            engine.ingest("acme", batch.to_vec()).await.expect("ingest");
+        }
+
+        // A bulk job of every customer, in chunks of 12 (the functions'
+        // LETHE_CHUNK_SIZE; this stack queues with the same size).
+        let mut env = world.function_env();
+        env.push(("LETHE_CHUNK_SIZE".into(), CHUNK.into()));
+        let ids = from_ids(customers.iter().map(|c| c.id.clone()).collect()).expect("ids");
+        let job = engine
+            .create_bulk_job("acme", &ids, "tests")
+            .await
+            .expect("job");
+        engine
+            .confirm_job("acme", &job.id, "tests")
+            .await
+            .expect("confirm");
+
+        // The event source mapping hands a batch of 10 chunks to a worker ...
+        let mut worker = Running::start("worker", env).await;
+        let queue = &world.queue;
+        let visibility = Duration::from_secs(6);
+        let deliveries = queue.receive(10, visibility).await.expect("receive");
+        assert!(!deliveries.is_empty());
+        let event = sqs_event(&world, &deliveries);
+        let received_at = Instant::now();
+
+        // ... which is killed once the first chunks are done, not all.
+        let killed_after = {
+            let invoke = worker.emulator.invoke(&event, Duration::from_secs(120));
+            tokio::pin!(invoke);
+            let deadline = Instant::now() + Duration::from_secs(90);
+            loop {
+                tokio::select! {
+                    answer = &mut invoke => panic!("the batch finished before the kill: {answer:?}"),
+                    () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                }
+                let progress = engine.job("acme", &job.id).await.expect("job");
+                if progress.counts.succeeded > 0 {
+                    break progress.counts.succeeded;
+                }
+                assert!(Instant::now() < deadline, "no chunk finished in 90 s");
+            }
+        };
+        worker.function.kill();
+        assert!(
+            killed_after < CUSTOMERS,
+            "killed after {killed_after} of {CUSTOMERS}: not mid-job"
+        );
+
+        // Lambda deleted nothing: after the visibility timeout the whole
+        // batch is delivered again, to a new execution environment.
+        worker.restart();
+        let wait = visibility.saturating_sub(received_at.elapsed()) + Duration::from_millis(500);
+        tokio::time::sleep(wait).await;
+        drain(&world, &worker, 100).await;
+
+        let done = engine.job("acme", &job.id).await.expect("job");
+        assert_eq!(done.status, JobStatus::Completed, "{:?}", done.status);
+        assert_eq!(done.counts.succeeded, CUSTOMERS);
+        assert_eq!(done.counts.failed, 0);
+        assert!(
+            done.certificate.is_some(),
+            "the job's certificate was signed"
+        );
+        for c in &customers {
+            let head = stack
+                .aws
+                .data
+                .get(&keys::head("acme", &c.id))
+                .await
+                .expect("head")
+                .expect("head exists");
+            assert_eq!(head.body["redactions"], 1, "customer redacted once");
+        }
+        assert!(queue.dead_letters(10).await.expect("dlq").is_empty());
+    }
+}
