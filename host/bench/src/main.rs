@@ -1,13 +1,15 @@
 //! `lethe-bench`: one table comparing the same detectors and field maps run
 //! natively and inside the WebAssembly sandbox, plus instantiation, compile
 //! and load costs, and the engine end to end on the embedded store (a bulk
-//! erasure, an access export), each against its target.
+//! erasure, an access export), each against its target; and the compiled-plugin
+//! cache (`--only cache`: each tier, first call cold vs warm, upload to active).
 //!
 //! `cargo run --release -p lethe-bench` for real numbers (single thread;
 //! the engine rows use 2 workers); `--quick` runs tiny sizes only to prove
 //! the benchmark still works.
 #![forbid(unsafe_code)]
 
+mod cache;
 mod corpus;
 mod engine;
 mod native;
@@ -52,12 +54,18 @@ fn main() -> anyhow::Result<()> {
     };
     // `--on-demand` measures without the pooling allocator, for comparison.
     let pooling = !std::env::args().any(|a| a == "--on-demand");
-    let sandbox = Sandbox::with_config(lethe_sandbox::SandboxConfig::default().pooling(pooling))?;
+    // `--perf-map` names guest functions for `perf record -e cpu-clock`.
+    let perf_map = std::env::args().any(|a| a == "--perf-map");
+    let sandbox = Sandbox::with_config(
+        lethe_sandbox::SandboxConfig::default()
+            .pooling(pooling)
+            .perf_map(perf_map),
+    )?;
     let scrubber = sandbox.compile(lethe_std_plugins::STD_SCRUBBER)?;
     let commerce = sandbox.compile(lethe_std_plugins::FIELDMAP_COMMERCE)?;
     let mut table = Table::new(quick, format!("{:?}", sandbox.allocation()));
 
-    // `--only scan|items|instantiate|compile|engine` runs one group (for profiling).
+    // `--only scan|items|instantiate|compile|cache|engine` runs one group (for profiling).
     let only = std::env::args().skip_while(|a| a != "--only").nth(1);
     let wanted = |group: &str| only.as_deref().is_none_or(|o| o == group);
     if wanted("scan") {
@@ -71,6 +79,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wanted("compile") {
         compile_and_load_rows(&mut table, &sandbox, &sizes)?;
+    }
+    if wanted("cache") {
+        cache::rows(&mut table, &sandbox, sizes.rounds)?;
     }
     if wanted("engine") {
         let engine_sizes = engine::EngineSizes {
