@@ -207,28 +207,70 @@ impl Running {
 }
 
 /// The directory of the fixtures the `aws_lambda_events` crate ships.
+///
+/// The crate's source is where cargo unpacked it to build this test:
+/// `$CARGO_HOME/registry/src/<index>/aws_lambda_events-<locked version>`.
+/// Only if it is not there (a vendored or relocated source) is
+/// `cargo metadata` asked, because an offline metadata run needs the
+/// registry index for every platform's dependencies, which a build
+/// with `--locked` never fetches.
 pub fn fixtures_dir() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = std::process::Command::new(cargo)
-            .args(["metadata", "--format-version", "1", "--offline", "--locked"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("cargo metadata");
-        assert!(out.status.success(), "cargo metadata failed");
-        let meta: Value = serde_json::from_slice(&out.stdout).expect("metadata json");
-        let manifest = meta["packages"]
-            .as_array()
-            .and_then(|ps| ps.iter().find(|p| p["name"] == "aws_lambda_events"))
-            .and_then(|p| p["manifest_path"].as_str())
-            .expect("aws_lambda_events in the dependency graph");
-        Path::new(manifest)
-            .parent()
-            .expect("crate dir")
-            .join("src/fixtures")
+        let crate_dir = unpacked_crate_dir("aws_lambda_events")
+            .unwrap_or_else(|| crate_dir_from_metadata("aws_lambda_events"));
+        crate_dir.join("src/fixtures")
     })
     .clone()
+}
+
+/// The locked version of `name` in the workspace's `Cargo.lock`.
+fn locked_version(name: &str) -> Option<String> {
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.lock");
+    let text = std::fs::read_to_string(lock).ok()?;
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == format!("name = \"{name}\"") {
+            let version = lines.next()?.trim().strip_prefix("version = ")?;
+            return Some(version.trim_matches('"').to_owned());
+        }
+    }
+    None
+}
+
+/// Where cargo unpacked the locked version of registry crate `name`.
+fn unpacked_crate_dir(name: &str) -> Option<PathBuf> {
+    let version = locked_version(name)?;
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    std::fs::read_dir(cargo_home.join("registry/src"))
+        .ok()?
+        .flatten()
+        .map(|index| index.path().join(format!("{name}-{version}")))
+        .find(|dir| dir.is_dir())
+}
+
+/// The source directory of package `name` as `cargo metadata` reports it.
+fn crate_dir_from_metadata(name: &str) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo metadata");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: Value = serde_json::from_slice(&out.stdout).expect("metadata json");
+    let manifest = meta["packages"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+        .and_then(|p| p["manifest_path"].as_str())
+        .unwrap_or_else(|| panic!("{name} is not in the dependency graph"));
+    Path::new(manifest).parent().expect("crate dir").to_owned()
 }
 
 /// A fixture by file name.
