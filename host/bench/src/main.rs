@@ -52,6 +52,13 @@ fn main() -> anyhow::Result<()> {
             rounds: 5,
         }
     };
+    // `--rounds N` repeats each timed group N times (best kept), for profiling.
+    let mut sizes = sizes;
+    if let Some(n) = std::env::args().skip_while(|a| a != "--rounds").nth(1) {
+        sizes.rounds = n
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--rounds takes a count, not {n:?}"))?;
+    }
     // `--on-demand` measures without the pooling allocator, for comparison.
     let pooling = !std::env::args().any(|a| a == "--on-demand");
     // `--perf-map` names guest functions for `perf record -e cpu-clock`.

@@ -15,7 +15,7 @@ fn malformed(detail: String) -> CallError {
 
 /// Checks and converts a scrubber's answer for `texts`.
 pub(crate) fn spans(
-    texts: &[String],
+    texts: &[&str],
     answer: Vec<Vec<wit::Span>>,
 ) -> Result<Vec<Vec<Span>>, CallError> {
     if answer.len() != texts.len() {

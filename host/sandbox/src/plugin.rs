@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use lethe_core::Subject;
 use lethe_core::{FlatItem, Mark, Path, Span};
-use wasmtime::component::Component;
+use wasmtime::component::{Component, ComponentExportIndex};
 
 use crate::bindings::{FieldMapPluginPre, ScrubberPluginPre, types as wit};
 use crate::call::with_store;
@@ -40,7 +40,26 @@ struct PluginInner {
     digest: Digest,
     field_map: Option<FieldMapPluginPre<crate::state::HostState>>,
     scrubber: Option<ScrubberPluginPre<crate::state::HostState>>,
+    /// `lethe:plugin/scrubber#scan`, called directly (see [`Plugin::scan`]).
+    scan_export: Option<ComponentExportIndex>,
 }
+
+/// The `scan` export's signature as the host calls it: texts and subject
+/// borrowed, so they are lowered from the caller's memory into the guest's
+/// without an owned copy in between.
+type ScanParams<'a> = (&'a [&'a str], Option<&'a wit::Subject>);
+/// The `scan` export's result.
+type ScanResults = (Result<Vec<Vec<wit::Span>>, String>,);
+
+/// The index of `lethe:plugin/scrubber@0.1.0#scan` in `component`.
+fn scan_export(component: &Component) -> Option<ComponentExportIndex> {
+    let (_, scrubber) = component.get_export(None, SCRUBBER_INTERFACE)?;
+    let (_, scan) = component.get_export(Some(&scrubber), "scan")?;
+    Some(scan)
+}
+
+/// The scrubber interface's name in the contract.
+const SCRUBBER_INTERFACE: &str = "lethe:plugin/scrubber@0.1.0";
 
 impl Plugin {
     /// Links `component` against the sandbox's imports and prepares an
@@ -54,6 +73,7 @@ impl Plugin {
             inner: Arc::new(PluginInner {
                 sandbox: sandbox.clone(),
                 digest,
+                scan_export: scrubber.as_ref().and_then(|_| scan_export(component)),
                 field_map,
                 scrubber,
             }),
@@ -89,11 +109,14 @@ impl Plugin {
         texts: &[S],
         subject: Option<&Subject>,
     ) -> Result<Vec<Vec<Span>>, CallError> {
-        let pre = self
-            .inner
-            .scrubber
-            .as_ref()
-            .ok_or(CallError::WrongKind { wanted: "scrubber" })?;
+        // The generated `call_scan` takes `&[String]`, which would copy
+        // every text once more; the export is called through its typed
+        // function instead, with borrowed texts (same signature, checked
+        // by `get_typed_func` against the component's own types).
+        let (pre, export) = match (&self.inner.scrubber, &self.inner.scan_export) {
+            (Some(pre), Some(export)) => (pre.instance_pre(), export),
+            _ => return Err(CallError::WrongKind { wanted: "scrubber" }),
+        };
         let subject = subject.map(subject_to_wit);
         let config = self.inner.sandbox.config();
         let mut out = Vec::with_capacity(texts.len());
@@ -104,12 +127,12 @@ impl Plugin {
             config.batch_bytes,
             config.batch_items,
         ) {
-            let batch: Vec<String> = batch.iter().map(|t| t.as_ref().to_owned()).collect();
-            let answer = with_store(&self.inner.sandbox.inner, &label, |store| {
+            let batch: Vec<&str> = batch.iter().map(AsRef::as_ref).collect();
+            let (answer,) = with_store(&self.inner.sandbox.inner, &label, |store| {
                 let instance = pre.instantiate(&mut *store)?;
-                instance
-                    .lethe_plugin_scrubber()
-                    .call_scan(&mut *store, &batch, subject.as_ref())
+                let scan =
+                    instance.get_typed_func::<ScanParams<'_>, ScanResults>(&mut *store, export)?;
+                scan.call(&mut *store, (&batch, subject.as_ref()))
             })?;
             let answer = answer.map_err(refused)?;
             out.extend(output::spans(&batch, answer)?);
