@@ -7,6 +7,7 @@ mod commands;
 mod jsonl;
 mod node;
 mod plugin_source;
+mod policy_file;
 mod progress;
 mod server;
 mod table;

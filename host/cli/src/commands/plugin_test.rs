@@ -29,6 +29,7 @@ use serde_json::Value;
 
 use crate::args::PluginTestArgs;
 use crate::jsonl::Chunks;
+use crate::policy_file::read_policy;
 use crate::{plugin_source, table};
 
 /// The field map a server runs for a tenant with none of its own.
@@ -590,20 +591,4 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path, shape: &str) -> anyho
         }
         out.extend(chunk);
     }
-}
-
-/// The policy file, or the default policy.
-fn read_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
-    let Some(path) = path else {
-        return Ok(Policy::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read policy file {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| {
-        format!(
-            "policy file {} is not a valid policy (an object from category to action, e.g. \
-             {{\"email\": \"pseudonymize\", \"phone\": {{\"mask\": {{\"keep\": 2}}}}}})",
-            path.display()
-        )
-    })
 }

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::args::RedactItemsArgs;
 use crate::jsonl::Chunks;
 use crate::plugin_source;
+use crate::policy_file::read_policy;
 
 /// The environment variable holding the tenant's pseudonym key (64 hex).
 const KEY_VAR: &str = "LETHE_PSEUDONYM_KEY";
@@ -33,7 +34,7 @@ struct EnvelopeOut<'a> {
 }
 
 pub(crate) fn run(args: &RedactItemsArgs) -> anyhow::Result<ExitCode> {
-    let policy = read_policy(args)?;
+    let policy = read_policy(args.policy.as_deref())?;
     let key = read_key(&policy)?;
     let subject = args
         .subject
@@ -103,20 +104,6 @@ pub(crate) fn run(args: &RedactItemsArgs) -> anyhow::Result<ExitCode> {
     out.flush().context("cannot write standard output")?;
     report(done, &tally);
     Ok(ExitCode::SUCCESS)
-}
-
-fn read_policy(args: &RedactItemsArgs) -> anyhow::Result<Policy> {
-    let Some(path) = &args.policy else {
-        return Ok(Policy::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read policy file {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| {
-        format!(
-            "policy file {} is not a valid policy (an object from category to action, e.g. {{\"email\": \"pseudonymize\", \"phone\": {{\"mask\": {{\"keep\": 2}}}}}})",
-            path.display()
-        )
-    })
 }
 
 /// The pseudonym key from the environment; required only when the policy
