@@ -6,6 +6,7 @@
 //! | `LETHE_PUBLIC_URL` | the API's public base URL (verification links in e-mail point there) | required |
 //! | `LETHE_PLUGIN_CACHE_DIR` | where compiled plugins are cached on local disk (`/tmp` on Lambda) | `/tmp/lethe-plugins` |
 //! | `LETHE_CHUNK_SIZE` | customers per queue message | the engine's default (500) |
+//! | `LETHE_WORKER_CONCURRENCY` | chunks of one SQS batch the worker handles at once (1 to 10) | 4 |
 
 use std::path::PathBuf;
 
@@ -41,7 +42,14 @@ pub struct Settings {
     pub plugin_cache_dir: PathBuf,
     /// Customers per chunk message, if not the engine's default.
     pub chunk_size: Option<usize>,
+    /// Chunks of one SQS batch the worker handles at once.
+    pub worker_concurrency: usize,
 }
+
+/// Chunks of one batch handled at once unless `LETHE_WORKER_CONCURRENCY`
+/// says otherwise: enough to overlap DynamoDB and S3 round trips, few
+/// enough that a batch cut short leaves most chunks untouched.
+pub const DEFAULT_WORKER_CONCURRENCY: usize = 4;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -77,11 +85,24 @@ impl Settings {
                     })?,
             ),
         };
+        let worker_concurrency = match var("LETHE_WORKER_CONCURRENCY") {
+            None => DEFAULT_WORKER_CONCURRENCY,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=10).contains(n))
+                .ok_or(SettingsError::Invalid {
+                    name: "LETHE_WORKER_CONCURRENCY",
+                    value: v,
+                    hint: "a whole number from 1 to 10 (an SQS batch holds at most 10 records)",
+                })?,
+        };
         Ok(Settings {
             public_url: public_url.trim_end_matches('/').to_string(),
             plugin_cache_dir: var("LETHE_PLUGIN_CACHE_DIR")
                 .map_or_else(|| PathBuf::from("/tmp/lethe-plugins"), PathBuf::from),
             chunk_size,
+            worker_concurrency,
         })
     }
 }

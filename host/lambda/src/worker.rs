@@ -7,10 +7,13 @@
 //! chunk is idempotent: a record delivered again, or a batch cut short by a
 //! crash or a timeout, redoes nothing that was done.
 //!
-//! Records of a batch run concurrently: a chunk spends most of its time
-//! waiting on DynamoDB and S3.
+//! Records of a batch run a few at a time (`LETHE_WORKER_CONCURRENCY`): a
+//! chunk spends most of its time waiting on DynamoDB and S3, so some overlap
+//! pays, while a bound keeps the table's write rate and the work lost to a
+//! timeout small.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use futures_util::{StreamExt, stream};
 use lethe_core::engine::Engine;
 
 /// What happened to one record.
@@ -47,10 +50,17 @@ async fn handle(engine: &Engine, message: &SqsMessage) -> Outcome {
     }
 }
 
-/// Handles a batch; the response names every record to deliver again.
-pub async fn handle_batch(engine: &Engine, event: SqsEvent) -> SqsBatchResponse {
-    let outcomes =
-        futures_util::future::join_all(event.records.iter().map(|m| handle(engine, m))).await;
+/// Handles a batch, at most `concurrency` records at once (at least one);
+/// the response names every record to deliver again.
+pub async fn handle_batch(
+    engine: &Engine,
+    event: SqsEvent,
+    concurrency: usize,
+) -> SqsBatchResponse {
+    let outcomes: Vec<Outcome> = stream::iter(event.records.iter().map(|m| handle(engine, m)))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
     let mut response = SqsBatchResponse::default();
     let (mut done, mut failed) = (0u32, 0u32);
     for (message, outcome) in event.records.iter().zip(outcomes) {

@@ -9,8 +9,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     init_logging();
     let stack = Stack::from_env().await.map_err(|e| format!("{e:#}"))?;
     let engine = &stack.engine;
+    let concurrency = stack.settings.worker_concurrency;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, lambda_runtime::Error>(worker::handle_batch(engine, event.payload).await)
+        let response = worker::handle_batch(engine, event.payload, concurrency).await;
+        Ok::<_, lambda_runtime::Error>(response)
     }))
     .await
 }

@@ -138,6 +138,7 @@ impl World {
             public_url: PUBLIC_URL.into(),
             plugin_cache_dir: std::env::temp_dir().join("lethe-lambda-tests-plugins"),
             chunk_size,
+            worker_concurrency: lethe_lambda::DEFAULT_WORKER_CONCURRENCY,
         };
         Stack::build(settings, &self.config, clock)
             .await
