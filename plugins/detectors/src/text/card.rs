@@ -11,7 +11,7 @@
 //! Scores: grouped 0.95, compact 0.9. A compact run after `Order #`,
 //! `invoice` or a currency is not reported.
 
-use crate::text::{boundary, context, digit_run_end};
+use crate::text::{boundary, context, digit_run_end, read_digits};
 use crate::{Detector, Finding, validate};
 
 /// Most groups read (`4-4-4-4-3` has five).
@@ -61,13 +61,12 @@ pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
     let mut sep = None;
     let mut i = start;
     loop {
-        let j = digit_run_end(b, i);
+        let (j, total) = read_digits(b, i, &mut digits, nd);
         let len = j - i;
-        if len == 0 || nd + len > digits.len() {
+        if len == 0 || total > digits.len() {
             break;
         }
-        digits[nd..nd + len].copy_from_slice(&b[i..j]);
-        nd += len;
+        nd = total;
         lens[ng] = len;
         ends[ng] = j;
         ng += 1;

@@ -130,14 +130,20 @@ pub(crate) fn currency_after(text: &str, end: usize) -> bool {
 /// Whether `SSN`, `SS#` or `social security` occurs in the 48 bytes before
 /// `start`.
 pub(crate) fn ssn_before(text: &str, start: usize) -> bool {
+    const NEEDLES: [&[u8]; 4] = [b"ssn", b"ss#", b"social security", b"soc. sec"];
     let b = text.as_bytes();
     let window = &b[start.saturating_sub(48)..start];
-    let has = |needle: &[u8]| {
-        window
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-    };
-    has(b"ssn") || has(b"ss#") || has(b"social security") || has(b"soc. sec")
+    // Every needle starts with `s` (or `S`), so only those bytes start a
+    // comparison: a few per window instead of four per byte.
+    (0..window.len())
+        .filter(|&i| window[i] | 0x20 == b's')
+        .any(|i| {
+            let rest = &window[i..];
+            NEEDLES.iter().any(|n| {
+                rest.get(..n.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(n))
+            })
+        })
 }
 
 /// Whether a version word comes right before the number at `start`.

@@ -42,6 +42,27 @@ pub(crate) fn digit_run_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Reads the run of ASCII digits starting at `i` into `buf[n..]`, as far as
+/// `buf` has room, and returns the run's end and `n` plus the run's length
+/// (more than `buf.len()` when the run did not fit).
+///
+/// One loop both finds and copies the run. Copying after the fact with
+/// `copy_from_slice` is a `memcpy` call for a length known only at run
+/// time: cheap natively, but inside a plugin it leaves the guest for the
+/// host (`memory.copy`), which for a group of two to four digits costs
+/// more than the detector's own work.
+#[inline]
+pub(crate) fn read_digits(b: &[u8], mut i: usize, buf: &mut [u8], mut n: usize) -> (usize, usize) {
+    while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+        if let Some(slot) = buf.get_mut(n) {
+            *slot = c;
+        }
+        n += 1;
+        i += 1;
+    }
+    (i, n)
+}
+
 /// The end of the run of ASCII letters, digits and `_` starting at `i`.
 #[inline]
 pub(crate) fn word_run_end(b: &[u8], mut i: usize) -> usize {
@@ -58,4 +79,19 @@ pub(crate) fn num(digits: &[u8]) -> u16 {
     digits
         .iter()
         .fold(0, |acc, d| acc * 10 + u16::from(d.wrapping_sub(b'0')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_digits_copies_what_fits_and_measures_the_whole_run() {
+        let mut buf = [0u8; 4];
+        assert_eq!(read_digits(b"x12 3", 1, &mut buf, 0), (3, 2));
+        assert_eq!(&buf[..2], b"12");
+        assert_eq!(read_digits(b"345", 0, &mut buf, 2), (3, 5));
+        assert_eq!(&buf, b"1234", "only what fits is written");
+        assert_eq!(read_digits(b"abc", 0, &mut buf, 1), (0, 1));
+    }
 }

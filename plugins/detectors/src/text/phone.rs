@@ -14,7 +14,7 @@
 //! is not glued to the following text. The same [`Run`] feeds the
 //! subject matcher, which compares digits rather than plans.
 
-use crate::text::{boundary, context, dialing, digit_run_end};
+use crate::text::{boundary, context, dialing, read_digits};
 use crate::{Detector, Finding};
 
 /// Most digits read into one run (E.164 allows 15, plus `00` and slack).
@@ -84,13 +84,12 @@ impl Run {
         loop {
             let paren = b.get(i) == Some(&b'(');
             let first = i + usize::from(paren);
-            let j = digit_run_end(b, first);
+            let (j, total) = read_digits(b, first, &mut run.digits, nd);
             let len = j - first;
-            if len == 0 || nd + len > MAX_DIGITS || (paren && b.get(j) != Some(&b')')) {
+            if len == 0 || total > MAX_DIGITS || (paren && b.get(j) != Some(&b')')) {
                 break;
             }
-            run.digits[nd..nd + len].copy_from_slice(&b[first..j]);
-            nd += len;
+            nd = total;
             let end = j + usize::from(paren);
             let sep_before = if paren { Sep::Paren } else { sep };
             run.groups[run.n] = Group {
