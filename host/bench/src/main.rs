@@ -33,9 +33,43 @@ struct Sizes {
     rounds: usize,
 }
 
+/// Which group of rows to run alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Group {
+    Scan,
+    Items,
+    Instantiate,
+    Compile,
+    Cache,
+    Engine,
+}
+
+/// Prints the benchmark table: native vs WASM, instantiation, compile and
+/// load, the plugin cache, and the engine on the embedded store.
+#[derive(Debug, clap::Parser)]
+#[command(name = "lethe-bench")]
+struct Args {
+    /// Tiny sizes, one round: proves the benchmark still runs, measures nothing.
+    #[arg(long)]
+    quick: bool,
+    /// Times each group this many times and keeps the best (default 5; 1 with --quick).
+    #[arg(long, value_name = "N")]
+    rounds: Option<usize>,
+    /// Runs one group of rows only (for profiling).
+    #[arg(long, value_enum)]
+    only: Option<Group>,
+    /// Measures without the pooling allocator, for comparison.
+    #[arg(long)]
+    on_demand: bool,
+    /// Writes /tmp/perf-PID.map so `perf record -e cpu-clock` names guest functions.
+    #[arg(long)]
+    perf_map: bool,
+}
+
 fn main() -> anyhow::Result<()> {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let sizes = if quick {
+    let args = <Args as clap::Parser>::parse();
+    let quick = args.quick;
+    let mut sizes = if quick {
         Sizes {
             transcript_lines: 500,
             items_per_kind: 50,
@@ -52,45 +86,35 @@ fn main() -> anyhow::Result<()> {
             rounds: 5,
         }
     };
-    // `--rounds N` repeats each timed group N times (best kept), for profiling.
-    let mut sizes = sizes;
-    if let Some(n) = std::env::args().skip_while(|a| a != "--rounds").nth(1) {
-        sizes.rounds = n
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--rounds takes a count, not {n:?}"))?;
+    if let Some(n) = args.rounds {
+        sizes.rounds = n;
     }
-    // `--on-demand` measures without the pooling allocator, for comparison.
-    let pooling = !std::env::args().any(|a| a == "--on-demand");
-    // `--perf-map` names guest functions for `perf record -e cpu-clock`.
-    let perf_map = std::env::args().any(|a| a == "--perf-map");
     let sandbox = Sandbox::with_config(
         lethe_sandbox::SandboxConfig::default()
-            .pooling(pooling)
-            .perf_map(perf_map),
+            .pooling(!args.on_demand)
+            .perf_map(args.perf_map),
     )?;
     let scrubber = sandbox.compile(lethe_std_plugins::STD_SCRUBBER)?;
     let commerce = sandbox.compile(lethe_std_plugins::FIELDMAP_COMMERCE)?;
     let mut table = Table::new(quick, format!("{:?}", sandbox.allocation()));
 
-    // `--only scan|items|instantiate|compile|cache|engine` runs one group (for profiling).
-    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
-    let wanted = |group: &str| only.as_deref().is_none_or(|o| o == group);
-    if wanted("scan") {
+    let wanted = |group: Group| args.only.is_none_or(|o| o == group);
+    if wanted(Group::Scan) {
         scan_rows(&mut table, &scrubber.plugin, &sizes)?;
     }
-    if wanted("items") {
+    if wanted(Group::Items) {
         item_rows(&mut table, &commerce.plugin, &scrubber.plugin, &sizes)?;
     }
-    if wanted("instantiate") {
+    if wanted(Group::Instantiate) {
         instantiate_row(&mut table, &scrubber.plugin, &sizes)?;
     }
-    if wanted("compile") {
+    if wanted(Group::Compile) {
         compile_and_load_rows(&mut table, &sandbox, &sizes)?;
     }
-    if wanted("cache") {
+    if wanted(Group::Cache) {
         cache::rows(&mut table, &sandbox, sizes.rounds)?;
     }
-    if wanted("engine") {
+    if wanted(Group::Engine) {
         let engine_sizes = engine::EngineSizes {
             customers: if quick { 2_000 } else { 50_000 },
             access_items: 1_000,
