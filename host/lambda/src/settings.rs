@@ -55,6 +55,21 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The optional variable `name` as a whole number from 1 to `max`.
+fn whole_number(
+    name: &'static str,
+    max: usize,
+    hint: &'static str,
+) -> Result<Option<usize>, SettingsError> {
+    let Some(value) = var(name) else {
+        return Ok(None);
+    };
+    match value.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),
+        _ => Err(SettingsError::Invalid { name, value, hint }),
+    }
+}
+
 impl Settings {
     /// Reads the settings (see the module docs).
     ///
@@ -72,31 +87,14 @@ impl Settings {
                 hint: "an absolute http(s) URL",
             });
         }
-        let chunk_size = match var("LETHE_CHUNK_SIZE") {
-            None => None,
-            Some(v) => Some(
-                v.parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=10_000).contains(n))
-                    .ok_or(SettingsError::Invalid {
-                        name: "LETHE_CHUNK_SIZE",
-                        value: v,
-                        hint: "a whole number from 1 to 10000",
-                    })?,
-            ),
-        };
-        let worker_concurrency = match var("LETHE_WORKER_CONCURRENCY") {
-            None => DEFAULT_WORKER_CONCURRENCY,
-            Some(v) => v
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=10).contains(n))
-                .ok_or(SettingsError::Invalid {
-                    name: "LETHE_WORKER_CONCURRENCY",
-                    value: v,
-                    hint: "a whole number from 1 to 10 (an SQS batch holds at most 10 records)",
-                })?,
-        };
+        let chunk_size =
+            whole_number("LETHE_CHUNK_SIZE", 10_000, "a whole number from 1 to 10000")?;
+        let worker_concurrency = whole_number(
+            "LETHE_WORKER_CONCURRENCY",
+            10,
+            "a whole number from 1 to 10 (an SQS batch holds at most 10 records)",
+        )?
+        .unwrap_or(DEFAULT_WORKER_CONCURRENCY);
         Ok(Settings {
             public_url: public_url.trim_end_matches('/').to_string(),
             plugin_cache_dir: var("LETHE_PLUGIN_CACHE_DIR")

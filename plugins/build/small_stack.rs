@@ -1,4 +1,6 @@
-//! Links the component with a 256 KiB shadow stack instead of the 1 MiB
+//! Build script of the standard plugins (`build = "../build/small_stack.rs"`
+//! in std-scrubber, fieldmap-commerce and fieldmap-generic): links the
+//! component with a 256 KiB shadow stack instead of the 1 MiB
 //! default. The standard plugins use a few KiB of it, and the host zeroes
 //! an instance's resident memory when a batch releases it, so a smaller
 //! initial memory makes every instantiation cheaper (lethe-bench: ~29 µs ->
