@@ -148,12 +148,12 @@ pub(crate) fn find_phone(nsns: &[String], text: &str, i: usize, out: &mut Vec<Fi
         return i;
     };
     for k in (1..=run.len()).rev() {
-        let g = run.groups(k)[k - 1];
+        let end = run.end(k);
         let d = run.digits(k);
         if d.len() < MIN_PHONE_DIGITS {
             break;
         }
-        if text.as_bytes()[g.end - 1] == b')' || !boundary::ends_free(text, g.end, false) {
+        if text.as_bytes()[end - 1] == b')' || !boundary::ends_free(text, end, false) {
             continue;
         }
         let hit = readings(run.plus, d)
@@ -162,11 +162,11 @@ pub(crate) fn find_phone(nsns: &[String], text: &str, i: usize, out: &mut Vec<Fi
         if hit {
             out.push(Finding {
                 start: i,
-                end: g.end,
+                end,
                 detector: Detector::SubjectPhone,
                 score: 0.98,
             });
-            return g.end;
+            return end;
         }
     }
     i

@@ -140,14 +140,16 @@ pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
     let verdict = |score, bare| Some(Verdict { score, bare });
     if run.plus {
         let (cc, _) = international_nsn(d)?;
-        if separated && (groups[0].len != cc_digits(cc) || !consistent(groups, true)) {
+        if separated && (usize::from(groups[0].len) != cc_digits(cc) || !consistent(groups, true)) {
             return None;
         }
         return verdict(if separated { 0.9 } else { 0.85 }, false);
     }
     if d.len() > 2 && d.starts_with(b"00") && d[2] != b'0' {
         let (cc, _) = international_nsn(&d[2..])?;
-        if separated && (groups[0].len != 2 + cc_digits(cc) || !consistent(groups, true)) {
+        if separated
+            && (usize::from(groups[0].len) != 2 + cc_digits(cc) || !consistent(groups, true))
+        {
             return None;
         }
         return if separated {
@@ -172,7 +174,8 @@ pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
         let ok = (9..=12).contains(&d.len()) && area_ok && !ssn_shape && consistent(groups, false);
         return if ok { verdict(0.8, false) } else { None };
     }
-    let lens: [usize; 4] = core::array::from_fn(|i| groups.get(i).map_or(0, |g| g.len));
+    let lens: [usize; 4] =
+        core::array::from_fn(|i| groups.get(i).map_or(0, |g| usize::from(g.len)));
     let nanp_groups = match (k, lens) {
         (3, [3, 3, 4, _]) => Some(d),
         (4, [1, 3, 3, 4]) if d[0] == b'1' => Some(&d[1..]),

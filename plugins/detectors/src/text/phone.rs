@@ -39,27 +39,35 @@ pub(crate) enum Sep {
     Paren,
 }
 
-/// One group of digits in a [`Run`].
+/// One group of digits in a [`Run`], in four bytes: a run spans at most
+/// [`MAX_DIGITS`] digits and [`MAX_GROUPS`] separators, well under 256
+/// bytes, so offsets within it fit a `u8`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Group {
-    /// Byte offset just after the group (after its `)` if parenthesised).
-    pub end: usize,
+    /// Offset from the run's start just after the group (after its `)` if
+    /// parenthesised); see [`Run::end`].
+    end: u8,
     /// Digits in the run up to and including this group.
-    pub digits_end: usize,
+    digits_end: u8,
     /// Digits in this group.
-    pub len: usize,
+    pub len: u8,
     /// The separator before this group.
     pub sep: Sep,
 }
 
 /// A phone-like run of digit groups, read from one start position.
+///
+/// Kept within 64 bytes: a detector builds one at nearly every digit run
+/// of a text, and a bigger value is moved with `memcpy`, which inside a
+/// plugin is a `memory.copy` call out to the host.
 #[derive(Clone, Debug)]
 pub(crate) struct Run {
     /// Whether the run started with `+`.
     pub plus: bool,
+    n: u8,
+    start: usize,
     digits: [u8; MAX_DIGITS],
     groups: [Group; MAX_GROUPS],
-    n: usize,
 }
 
 impl Run {
@@ -74,9 +82,10 @@ impl Run {
         };
         let mut run = Run {
             plus,
+            n: 0,
+            start,
             digits: [0; MAX_DIGITS],
             groups: [empty; MAX_GROUPS],
-            n: 0,
         };
         let mut i = start + usize::from(plus);
         let mut nd = 0;
@@ -89,17 +98,20 @@ impl Run {
             if len == 0 || total > MAX_DIGITS || (paren && b.get(j) != Some(&b')')) {
                 break;
             }
-            nd = total;
             let end = j + usize::from(paren);
-            let sep_before = if paren { Sep::Paren } else { sep };
-            run.groups[run.n] = Group {
-                end,
-                digits_end: nd,
-                len,
-                sep: sep_before,
+            // Never fails: 20 digits and 8 separators of at most 7 bytes.
+            let Ok(end_offset) = u8::try_from(end - start) else {
+                break;
+            };
+            nd = total;
+            run.groups[usize::from(run.n)] = Group {
+                end: end_offset,
+                digits_end: nd as u8,
+                len: len as u8,
+                sep: if paren { Sep::Paren } else { sep },
             };
             run.n += 1;
-            if run.n == MAX_GROUPS {
+            if usize::from(run.n) == MAX_GROUPS {
                 break;
             }
             let Some((next, kind)) = separator(b, end, paren) else {
@@ -121,7 +133,7 @@ impl Run {
 
     /// The number of groups read.
     pub(crate) fn len(&self) -> usize {
-        self.n
+        usize::from(self.n)
     }
 
     /// The first `k` groups.
@@ -131,7 +143,12 @@ impl Run {
 
     /// The digits of the first `k` groups.
     pub(crate) fn digits(&self, k: usize) -> &[u8] {
-        &self.digits[..self.groups[k - 1].digits_end]
+        &self.digits[..usize::from(self.groups[k - 1].digits_end)]
+    }
+
+    /// The byte offset just after the first `k` groups.
+    pub(crate) fn end(&self, k: usize) -> usize {
+        self.start + usize::from(self.groups[k - 1].end)
     }
 }
 
@@ -184,25 +201,25 @@ fn separator(b: &[u8], i: usize, after_paren: bool) -> Option<(usize, Sep)> {
 pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
     let run = Run::parse(text.as_bytes(), start)?;
     for k in (1..=run.len()).rev() {
-        let g = run.groups[k - 1];
-        if g.digits_end < 7 {
+        if run.digits(k).len() < 7 {
             break;
         }
+        let end = run.end(k);
         // A number never ends in `)`: `(0111050092)` is a bracketed run.
-        if text.as_bytes()[g.end - 1] == b')' || !boundary::ends_free(text, g.end, false) {
+        if text.as_bytes()[end - 1] == b')' || !boundary::ends_free(text, end, false) {
             continue;
         }
         let Some(verdict) = dialing::classify(&run, k) else {
             continue;
         };
         if verdict.bare
-            && (context::reference_before(text, start) || context::currency_after(text, g.end))
+            && (context::reference_before(text, start) || context::currency_after(text, end))
         {
             return None;
         }
         return Some(Finding {
             start,
-            end: g.end,
+            end,
             detector: Detector::Phone,
             score: verdict.score,
         });
@@ -218,7 +235,7 @@ mod tests {
         let run = Run::parse(s.as_bytes(), 0).unwrap();
         run.groups(run.len())
             .iter()
-            .map(|g| (g.len, g.sep))
+            .map(|g| (usize::from(g.len), g.sep))
             .collect()
     }
 
@@ -245,6 +262,19 @@ mod tests {
         let run = Run::parse(b"+46 70-123", 0).unwrap();
         assert!(run.plus);
         assert_eq!(run.digits(3), b"4670123");
+    }
+
+    #[test]
+    fn a_run_fits_in_64_bytes_so_moving_it_needs_no_memcpy_call() {
+        assert!(core::mem::size_of::<Run>() <= 64);
+    }
+
+    #[test]
+    fn run_ends_are_absolute_offsets() {
+        let text = "call +46 70-123 45 67 now";
+        let run = Run::parse(text.as_bytes(), 5).unwrap();
+        assert_eq!(&text[5..run.end(run.len())], "+46 70-123 45 67");
+        assert_eq!(&text[5..run.end(2)], "+46 70");
     }
 
     #[test]
