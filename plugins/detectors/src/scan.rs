@@ -21,11 +21,18 @@
 //! own start-byte table, then all candidates go through
 //! [`resolve`](crate::resolve) together.
 //!
+//! Work stays proportional to the text even where triggers are dense: a
+//! run of short digit groups (`1 2 3 4 …`) is read once rather than once
+//! per group, and the colons of one long hex-and-colon run share the
+//! verdict of the first (see `generic_with`). Without these, such text
+//! was read up to eight (digits) or ninety (colons) times over.
+//!
 //! The word-at-a-time test is plain `u64` arithmetic, which LLVM and
 //! Cranelift both compile to the same handful of instructions: the loop
 //! runs at nearly the same speed natively and inside a WebAssembly plugin.
 
 use crate::resolve::resolve;
+use crate::text::phone::Run;
 use crate::text::{
     boundary, card, digit_run_end, email, iban, ip, personnummer, phone, ssn, word_run_end,
 };
@@ -135,16 +142,35 @@ impl Scanner {
 
 /// Runs the generic detectors over `text`, pushing candidates onto `out`.
 fn generic(text: &str, out: &mut Vec<Finding>) {
+    generic_with(text, out, true);
+}
+
+/// [`generic`], optionally without its two shortcuts (for the tests that
+/// show the shortcuts change no result). Both keep the scan linear on
+/// text that would otherwise be read many times over:
+///
+/// - colon-dense text (`::::…`, long hex dumps): every `:` that
+///   [`ip::v6_at`] rejects shares its verdict with the later colons of the
+///   same unbroken run of hex digits and colons, since from any of them
+///   the address would be read from the same start to the same end. Those
+///   colons are passed over instead of each reading up to 45 bytes back
+///   and forth again.
+/// - many short digit groups (`1 2 3 4 …`): the phone detector reads a
+///   run of up to eight groups at each of them; the run read at one group
+///   gives the run at the next (see [`phone::at_reusing`]).
+fn generic_with(text: &str, out: &mut Vec<Finding>, shortcuts: bool) {
     let b = text.as_bytes();
     let n = b.len();
     let mut i = 0;
+    let mut v6_rejected_until = 0;
+    let mut phone_run = Run::empty(0, false);
     loop {
         i = next_trigger(b, i);
         if i >= n {
             break;
         }
         i = match CLASS[b[i] as usize] {
-            DIGIT => at_digit(text, i, out),
+            DIGIT => at_digit(text, i, out, shortcuts.then_some(&mut phone_run)),
             PLUS | PAREN => {
                 let opens = b.get(i + 1).is_some_and(u8::is_ascii_digit);
                 let found = opens && boundary::starts_free(text, i);
@@ -156,8 +182,13 @@ fn generic(text: &str, out: &mut Vec<Finding>) {
                     b.get(j)
                         .is_some_and(|c| c.is_ascii_hexdigit() || *c == b':')
                 };
-                if (i > 0 && b[i - 1].is_ascii_hexdigit()) || hex(i + 1) {
+                if i < v6_rejected_until {
+                    i + 1
+                } else if (i > 0 && b[i - 1].is_ascii_hexdigit()) || hex(i + 1) {
                     let (found, next) = ip::v6_at(text, i);
+                    if found.is_none() && shortcuts {
+                        v6_rejected_until = ip::hex_colon_run_end(b, i + 1);
+                    }
                     push(out, found, next)
                 } else {
                     i + 1
@@ -225,8 +256,9 @@ fn push(out: &mut Vec<Finding>, found: Option<Finding>, next: usize) -> usize {
     }
 }
 
-/// Tries the numeric detectors at the digit at `i`.
-fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
+/// Tries the numeric detectors at the digit at `i`; with `phone_run`, the
+/// phone detector may reuse the run it read last time.
+fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>, phone_run: Option<&mut Run>) -> usize {
     let b = text.as_bytes();
     if let Some(start) = iban_start(text, i) {
         return push(out, iban::at(text, start), iban::run_end(b, start));
@@ -242,7 +274,11 @@ fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>) -> usize {
     let sep = |set: &[u8]| after.is_some_and(|c| set.contains(&c));
     let mut next = run_end;
     if len >= 7 || sep(b" -./(\xc2\xe2") {
-        next = push(out, phone::at(text, i), next);
+        let found = match phone_run {
+            Some(last) => phone::at_reusing(text, i, last),
+            None => phone::at(text, i),
+        };
+        next = push(out, found, next);
     }
     if len >= 13 || (len == 4 && sep(b" -")) {
         let before = out.len();
@@ -309,6 +345,95 @@ mod skip_tests {
             let mut t = vec![b'x'; 40];
             t[start] = b'@';
             assert_eq!(next_trigger(&t, 0), start);
+        }
+    }
+}
+
+#[cfg(test)]
+mod shortcut_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn generic_findings(text: &str, shortcut: bool) -> Vec<Finding> {
+        let mut out = Vec::new();
+        generic_with(text, &mut out, shortcut);
+        out
+    }
+
+    #[test]
+    fn digit_dense_text_is_read_once_and_numbers_after_it_are_found() {
+        let text = format!("{} call 070-123 45 67", "1 ".repeat(5000));
+        let found = generic_findings(&text, true);
+        let phones: Vec<_> = found
+            .iter()
+            .filter(|f| f.detector == crate::Detector::Phone)
+            .map(|f| &text[f.start..f.end])
+            .collect();
+        assert_eq!(phones, ["070-123 45 67"]);
+        assert_eq!(found, generic_findings(&text, false));
+    }
+
+    #[test]
+    fn colon_dense_text_is_passed_over_and_addresses_after_it_are_found() {
+        let text = format!(
+            "{} then 2001:db8::1 and {}",
+            ":".repeat(5000),
+            "ab:".repeat(3000)
+        );
+        let found = generic_findings(&text, true);
+        let v6: Vec<_> = found
+            .iter()
+            .filter(|f| f.detector == crate::Detector::IpV6)
+            .map(|f| &text[f.start..f.end])
+            .collect();
+        assert_eq!(v6, ["2001:db8::1"]);
+        assert_eq!(found, generic_findings(&text, false));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_shortcut_changes_no_finding(
+            text in proptest::string::string_regex("[0-9a-fA-F:. xg/]{0,80}").unwrap()
+        ) {
+            prop_assert_eq!(generic_findings(&text, true), generic_findings(&text, false));
+        }
+
+        #[test]
+        fn the_shortcuts_change_no_finding_in_digit_dense_text(
+            text in proptest::string::string_regex("([0-9]{1,5}|[ ./()+:-]|\u{a0}| - |[a-zA-Z]{1,3}|[$#]){0,30}").unwrap()
+        ) {
+            prop_assert_eq!(generic_findings(&text, true), generic_findings(&text, false));
+        }
+
+        #[test]
+        fn the_shortcuts_change_no_finding_around_phone_numbers(
+            before in proptest::collection::vec(0u16..100, 0..10),
+            number in proptest::sample::select(vec![
+                "070-123 45 67", "+46 70 123 45 67", "(202) 555-0143", "+44 (0)20 7946 0958",
+                "06 12 34 56 78", "030 / 1234567", "1 800 555 0199", "0701234567",
+            ]),
+            after in proptest::collection::vec(0u16..100, 0..6),
+        ) {
+            let join = |v: &[u16]| v.iter().map(u16::to_string).collect::<Vec<_>>().join(" ");
+            let text = format!("{} {number} {}", join(&before), join(&after));
+            prop_assert_eq!(generic_findings(&text, true), generic_findings(&text, false));
+        }
+
+        #[test]
+        fn the_shortcut_changes_no_finding_around_real_addresses(
+            before in proptest::string::string_regex("[0-9a-f:. x]{0,12}").unwrap(),
+            groups in proptest::collection::vec(0u16..=0xffff, 2..8),
+            compress in any::<bool>(),
+            after in proptest::string::string_regex("[0-9a-f:. x]{0,12}").unwrap(),
+        ) {
+            let mut addr: Vec<String> = groups.iter().map(|g| format!("{g:x}")).collect();
+            if compress {
+                addr.insert(1, String::new());
+            }
+            let text = format!("{before}{}{after}", addr.join(":"));
+            prop_assert_eq!(generic_findings(&text, true), generic_findings(&text, false));
         }
     }
 }

@@ -109,6 +109,21 @@ pub(crate) fn v6_at(text: &str, colon: usize) -> (Option<Finding>, usize) {
     (Some(finding), e)
 }
 
+/// The end of the unbroken run of hex digits and colons starting at `i`.
+///
+/// Every colon of such a run reads the same candidate address as the run's
+/// first colon (same start, same end), so once [`v6_at`] rejects one colon
+/// the scanner may pass over the rest of the run.
+pub(crate) fn hex_colon_run_end(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_hexdigit() || *c == b':')
+    {
+        i += 1;
+    }
+    i
+}
+
 /// Whether an address-like token is rather a MAC (EUI-48/64) address: no
 /// `::` and every group exactly two hex digits.
 fn mac_like(token: &str) -> bool {

@@ -74,61 +74,122 @@ impl Run {
     /// Reads the run starting at byte `start` (a `+`, `(` or digit).
     pub(crate) fn parse(b: &[u8], start: usize) -> Option<Run> {
         let plus = b.get(start) == Some(&b'+');
+        let mut run = Run::empty(start, plus);
+        run.read_groups(b, start + usize::from(plus), Sep::None);
+        (run.n > 0).then_some(run)
+    }
+
+    /// Reads the run at `start` into this one, in place (what
+    /// [`parse`](Run::parse) returns, or no groups).
+    pub(crate) fn reread(&mut self, b: &[u8], start: usize) {
+        self.plus = b.get(start) == Some(&b'+');
+        self.n = 0;
+        self.start = start;
+        self.read_groups(b, start + usize::from(self.plus), Sep::None);
+    }
+
+    /// Turns this run into the one [`parse`](Run::parse) would read from
+    /// its second group, reusing the groups already read; `false` (and
+    /// unchanged) when there is no second group or it is parenthesised (a
+    /// run is never read from the digit after a `(`).
+    ///
+    /// The main loop tries the numeric detectors at every digit run, so in
+    /// a run of many short groups (`1 2 3 4 5 6 7 8 9 …`) each group would
+    /// otherwise be read once for every run it belongs to: up to
+    /// [`MAX_GROUPS`] times. Done in place, with fixed-length loops, so
+    /// that nothing is moved with `memcpy`.
+    pub(crate) fn drop_first_group(&mut self, b: &[u8]) -> bool {
+        let Some(start) = self.second_group_start(b) else {
+            return false;
+        };
+        let (first, second) = (self.groups[0], self.groups[1]);
+        let shift = usize::from(first.digits_end);
+        for k in 0..MAX_DIGITS {
+            self.digits[k] = self.digits.get(k + shift).copied().unwrap_or(0);
+        }
+        for k in 0..MAX_GROUPS - 1 {
+            let g = self.groups[k + 1];
+            self.groups[k] = Group {
+                end: g.end.wrapping_sub(second.end).wrapping_add(second.len),
+                digits_end: g.digits_end.wrapping_sub(first.digits_end),
+                len: g.len,
+                sep: if k == 0 { Sep::None } else { g.sep },
+            };
+        }
+        self.start = start;
+        self.plus = false;
+        self.n -= 1;
+        // Read on where this run stopped: it may have been full (groups or
+        // digits) where the shorter one is not.
+        let last = self.end(self.len());
+        if let Some((next, sep)) = after_group(b, last, b.get(last - 1) == Some(&b')')) {
+            self.read_groups(b, next, sep);
+        }
+        true
+    }
+
+    /// Where the second group's digits start, unless there is no second
+    /// group or it is parenthesised.
+    fn second_group_start(&self, b: &[u8]) -> Option<usize> {
+        let second = self.groups.get(1).filter(|_| self.n >= 2)?;
+        let end = self.start + usize::from(second.end);
+        (b.get(end - 1) != Some(&b')')).then(|| end - usize::from(second.len))
+    }
+
+    /// A run at `start` with no groups yet.
+    pub(crate) fn empty(start: usize, plus: bool) -> Run {
         let empty = Group {
             end: 0,
             digits_end: 0,
             len: 0,
             sep: Sep::None,
         };
-        let mut run = Run {
+        Run {
             plus,
             n: 0,
             start,
             digits: [0; MAX_DIGITS],
             groups: [empty; MAX_GROUPS],
+        }
+    }
+
+    /// Reads groups from byte `i`, where the next group starts after
+    /// separator `sep`, until the run ends or is full.
+    fn read_groups(&mut self, b: &[u8], mut i: usize, mut sep: Sep) {
+        let mut nd = match self.n {
+            0 => 0,
+            n => usize::from(self.groups[usize::from(n) - 1].digits_end),
         };
-        let mut i = start + usize::from(plus);
-        let mut nd = 0;
-        let mut sep = Sep::None;
-        loop {
+        while usize::from(self.n) < MAX_GROUPS {
             let paren = b.get(i) == Some(&b'(');
             let first = i + usize::from(paren);
-            let (j, total) = read_digits(b, first, &mut run.digits, nd);
+            let (j, total) = read_digits(b, first, &mut self.digits, nd);
             let len = j - first;
             if len == 0 || total > MAX_DIGITS || (paren && b.get(j) != Some(&b')')) {
                 break;
             }
             let end = j + usize::from(paren);
             // Never fails: 20 digits and 8 separators of at most 7 bytes.
-            let Ok(end_offset) = u8::try_from(end - start) else {
+            let Ok(end_offset) = u8::try_from(end - self.start) else {
                 break;
             };
             nd = total;
-            run.groups[usize::from(run.n)] = Group {
+            self.groups[usize::from(self.n)] = Group {
                 end: end_offset,
                 digits_end: nd as u8,
                 len: len as u8,
                 sep: if paren { Sep::Paren } else { sep },
             };
-            run.n += 1;
-            if usize::from(run.n) == MAX_GROUPS {
+            self.n += 1;
+            if usize::from(self.n) == MAX_GROUPS {
                 break;
             }
-            let Some((next, kind)) = separator(b, end, paren) else {
+            let Some((next, kind)) = after_group(b, end, paren) else {
                 break;
             };
-            let starts_group = match b.get(next) {
-                Some(d) if d.is_ascii_digit() => true,
-                Some(b'(') => b.get(next + 1).is_some_and(u8::is_ascii_digit),
-                _ => false,
-            };
-            if !starts_group || (next == end && kind != Sep::Paren) {
-                break;
-            }
             sep = kind;
             i = next;
         }
-        (run.n > 0).then_some(run)
     }
 
     /// The number of groups read.
@@ -161,6 +222,18 @@ fn space_width(b: &[u8], i: usize) -> usize {
         Some([0xE2, 0x80, 0xAF, ..]) => 3,
         _ => 0,
     }
+}
+
+/// Where the group after the one ending at `end` starts, and the separator
+/// before it; `None` if the run ends there.
+fn after_group(b: &[u8], end: usize, paren: bool) -> Option<(usize, Sep)> {
+    let (next, kind) = separator(b, end, paren)?;
+    let starts_group = match b.get(next) {
+        Some(d) if d.is_ascii_digit() => true,
+        Some(b'(') => b.get(next + 1).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    };
+    (starts_group && (next > end || kind == Sep::Paren)).then_some((next, kind))
 }
 
 /// The separator at `i`, as (offset of the next group, kind).
@@ -199,7 +272,28 @@ fn separator(b: &[u8], i: usize, after_paren: bool) -> Option<(usize, Sep)> {
 /// The phone number starting at byte `start` (a `+`, `(` or digit whose
 /// left side the caller has checked).
 pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
-    let run = Run::parse(text.as_bytes(), start)?;
+    found_in(text, &Run::parse(text.as_bytes(), start)?)
+}
+
+/// [`at`], reading the run from `last` (the run of the previous call) when
+/// `start` is where its second group begins; leaves this call's run in
+/// `last`, read in place. Keeps the scan linear on text made of many short
+/// digit groups.
+pub(crate) fn at_reusing(text: &str, start: usize, last: &mut Run) -> Option<Finding> {
+    let b = text.as_bytes();
+    let reused = last.second_group_start(b) == Some(start) && last.drop_first_group(b);
+    if !reused {
+        last.reread(b, start);
+    }
+    if last.n == 0 {
+        return None;
+    }
+    found_in(text, last)
+}
+
+/// The longest prefix of `run` that is a phone number.
+fn found_in(text: &str, run: &Run) -> Option<Finding> {
+    let start = run.start;
     for k in (1..=run.len()).rev() {
         if run.digits(k).len() < 7 {
             break;
@@ -209,7 +303,7 @@ pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
         if text.as_bytes()[end - 1] == b')' || !boundary::ends_free(text, end, false) {
             continue;
         }
-        let Some(verdict) = dialing::classify(&run, k) else {
+        let Some(verdict) = dialing::classify(run, k) else {
             continue;
         };
         if verdict.bare
@@ -275,6 +369,58 @@ mod tests {
         let run = Run::parse(text.as_bytes(), 5).unwrap();
         assert_eq!(&text[5..run.end(run.len())], "+46 70-123 45 67");
         assert_eq!(&text[5..run.end(2)], "+46 70");
+    }
+
+    /// What a run says (plus, start, digits, then each group's end,
+    /// digits so far, length and separator), without the buffers' unused
+    /// tails.
+    type View = (bool, usize, Vec<u8>, Vec<(usize, u8, u8, Sep)>);
+
+    fn view(run: &Run) -> View {
+        let n = run.len();
+        let groups = (1..=n)
+            .map(|k| {
+                let g = run.groups[k - 1];
+                (run.end(k), g.digits_end, g.len, g.sep)
+            })
+            .collect();
+        (run.plus, run.start, run.digits(n).to_vec(), groups)
+    }
+
+    #[test]
+    fn a_run_read_on_from_its_second_group_is_the_run_read_there() {
+        let text = "1 2 3 4 5 6 7 8 9 10 11";
+        let b = text.as_bytes();
+        let mut run = Run::parse(b, 0).unwrap();
+        assert_eq!(run.len(), MAX_GROUPS, "full: eight groups");
+        for start in [2, 4, 6, 8, 10, 12, 14, 16] {
+            assert!(run.drop_first_group(b));
+            assert_eq!(view(&run), view(&Run::parse(b, start).unwrap()));
+        }
+        let mut paren = Run::parse(b"1 (202) 555", 0).unwrap();
+        assert!(!paren.drop_first_group(b"1 (202) 555"));
+        assert!(!Run::parse(b"123", 0).unwrap().drop_first_group(b"123"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn dropping_the_first_group_equals_parsing_there(
+            text in proptest::string::string_regex("([0-9]{1,4}|[ ./()+-]|\u{a0}|\u{202f}| - | / |x){0,24}").unwrap()
+        ) {
+            let b = text.as_bytes();
+            for start in 0..b.len() {
+                let Some(mut run) = Run::parse(b, start) else { continue };
+                let Some(second) = run.second_group_start(b) else {
+                    proptest::prop_assert!(!run.drop_first_group(b));
+                    continue;
+                };
+                proptest::prop_assert!(run.drop_first_group(b));
+                let fresh = Run::parse(b, second).unwrap();
+                proptest::prop_assert_eq!(view(&run), view(&fresh), "from {} in {:?}", start, text);
+            }
+        }
     }
 
     #[test]
