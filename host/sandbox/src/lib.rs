@@ -50,6 +50,7 @@
 mod admit;
 mod artifact;
 mod bindings;
+mod borrowed;
 pub mod cache;
 mod call;
 mod compile;

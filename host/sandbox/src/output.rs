@@ -6,6 +6,7 @@
 use lethe_core::{Category, Mark, Path, Span, check_spans};
 
 use crate::bindings::types as wit;
+use crate::borrowed::FieldRef;
 use crate::convert::category_from_wit;
 use crate::error::CallError;
 
@@ -56,7 +57,7 @@ pub(crate) fn spans(
 /// Checks and converts a field map's answer for `items` (their rendered
 /// field lists, and the core paths in the same order).
 pub(crate) fn marks(
-    items: &[Vec<wit::Field>],
+    items: &[Vec<FieldRef<'_>>],
     paths: &[Vec<&Path>],
     answer: Vec<Vec<wit::Mark>>,
 ) -> Result<Vec<Vec<Mark>>, CallError> {
@@ -112,7 +113,7 @@ pub(crate) fn marks(
 /// The position of the field with `path`, searching from `cursor` on and
 /// then from the start: field maps answer in field order, so this is one
 /// comparison per mark in the usual case, and never worse than a full scan.
-fn find_field(fields: &[wit::Field], path: &str, cursor: usize) -> Option<usize> {
+fn find_field(fields: &[FieldRef<'_>], path: &str, cursor: usize) -> Option<usize> {
     let cursor = cursor.min(fields.len());
     let (before, after) = fields.split_at(cursor);
     after
@@ -126,10 +127,12 @@ fn find_field(fields: &[wit::Field], path: &str, cursor: usize) -> Option<usize>
 mod tests {
     use super::*;
 
-    fn field(path: &str) -> wit::Field {
-        wit::Field {
-            path: path.into(),
-            value: wit::Scalar::Null,
+    use crate::borrowed::ScalarRef;
+
+    fn field(path: &str) -> FieldRef<'_> {
+        FieldRef {
+            path,
+            value: ScalarRef::Null,
         }
     }
 

@@ -12,8 +12,9 @@ use lethe_core::{FlatItem, Mark, Path, Span};
 use wasmtime::component::{Component, ComponentExportIndex};
 
 use crate::bindings::{FieldMapPluginPre, ScrubberPluginPre, types as wit};
+use crate::borrowed::{FieldRef, RenderedPaths, item_weight};
 use crate::call::with_store;
-use crate::convert::{item_to_wit, item_weight, subject_to_wit};
+use crate::convert::subject_to_wit;
 use crate::digest::Digest;
 use crate::engine::Sandbox;
 use crate::error::CallError;
@@ -42,6 +43,9 @@ struct PluginInner {
     scrubber: Option<ScrubberPluginPre<crate::state::HostState>>,
     /// `lethe:plugin/scrubber#scan`, called directly (see [`Plugin::scan`]).
     scan_export: Option<ComponentExportIndex>,
+    /// `lethe:plugin/field-map#classify`, called directly (see
+    /// [`Plugin::classify`]).
+    classify_export: Option<ComponentExportIndex>,
 }
 
 /// The `scan` export's signature as the host calls it: texts and subject
@@ -51,15 +55,24 @@ type ScanParams<'a> = (&'a [&'a str], Option<&'a wit::Subject>);
 /// The `scan` export's result.
 type ScanResults = (Result<Vec<Vec<wit::Span>>, String>,);
 
-/// The index of `lethe:plugin/scrubber@0.1.0#scan` in `component`.
-fn scan_export(component: &Component) -> Option<ComponentExportIndex> {
-    let (_, scrubber) = component.get_export(None, SCRUBBER_INTERFACE)?;
-    let (_, scan) = component.get_export(Some(&scrubber), "scan")?;
-    Some(scan)
+/// The `classify` export's signature as the host calls it: the items'
+/// fields borrowed (see [`crate::borrowed`]).
+type ClassifyParams<'a> = (&'a str, &'a [Vec<FieldRef<'a>>]);
+/// The `classify` export's result.
+type ClassifyResults = (Result<Vec<Vec<wit::Mark>>, String>,);
+
+/// The index of function `name` of contract interface `interface` in
+/// `component`.
+fn export(component: &Component, interface: &str, name: &str) -> Option<ComponentExportIndex> {
+    let (_, instance) = component.get_export(None, interface)?;
+    let (_, func) = component.get_export(Some(&instance), name)?;
+    Some(func)
 }
 
 /// The scrubber interface's name in the contract.
 const SCRUBBER_INTERFACE: &str = "lethe:plugin/scrubber@0.1.0";
+/// The field-map interface's name in the contract.
+const FIELD_MAP_INTERFACE: &str = "lethe:plugin/field-map@0.1.0";
 
 impl Plugin {
     /// Links `component` against the sandbox's imports and prepares an
@@ -73,7 +86,12 @@ impl Plugin {
             inner: Arc::new(PluginInner {
                 sandbox: sandbox.clone(),
                 digest,
-                scan_export: scrubber.as_ref().and_then(|_| scan_export(component)),
+                scan_export: scrubber
+                    .as_ref()
+                    .and_then(|_| export(component, SCRUBBER_INTERFACE, "scan")),
+                classify_export: field_map
+                    .as_ref()
+                    .and_then(|_| export(component, FIELD_MAP_INTERFACE, "classify")),
                 field_map,
                 scrubber,
             }),
@@ -147,12 +165,20 @@ impl Plugin {
     /// [`CallError::WrongKind`] if this is not a field map; otherwise
     /// whatever the first failing batch hit.
     pub fn classify(&self, kind: &str, items: &[FlatItem]) -> Result<Vec<Vec<Mark>>, CallError> {
-        let pre = self.inner.field_map.as_ref().ok_or(CallError::WrongKind {
-            wanted: "field map",
-        })?;
+        // As in `scan`: the export is called through its typed function so
+        // that values and paths are lowered from borrowed memory.
+        let (pre, export) = match (&self.inner.field_map, &self.inner.classify_export) {
+            (Some(pre), Some(export)) => (pre.instance_pre(), export),
+            _ => {
+                return Err(CallError::WrongKind {
+                    wanted: "field map",
+                });
+            }
+        };
         let config = self.inner.sandbox.config();
         let label = self.label();
-        let fields: Vec<Vec<wit::Field>> = items.iter().map(item_to_wit).collect();
+        let rendered = RenderedPaths::of(items);
+        let fields = rendered.fields(items);
         let paths: Vec<Vec<&Path>> = items.iter().map(scalar_paths).collect();
         let mut out = Vec::with_capacity(items.len());
         let mut at = 0;
@@ -162,11 +188,11 @@ impl Plugin {
             config.batch_bytes,
             config.batch_items,
         ) {
-            let answer = with_store(&self.inner.sandbox.inner, &label, |store| {
+            let (answer,) = with_store(&self.inner.sandbox.inner, &label, |store| {
                 let instance = pre.instantiate(&mut *store)?;
-                instance
-                    .lethe_plugin_field_map()
-                    .call_classify(&mut *store, kind, batch)
+                let classify = instance
+                    .get_typed_func::<ClassifyParams<'_>, ClassifyResults>(&mut *store, export)?;
+                classify.call(&mut *store, (kind, batch))
             })?;
             let answer = answer.map_err(refused)?;
             out.extend(output::marks(batch, &paths[at..at + batch.len()], answer)?);
@@ -217,11 +243,7 @@ impl Plugin {
 }
 
 fn scalar_paths(item: &FlatItem) -> Vec<&Path> {
-    item.leaves
-        .iter()
-        .filter(|(_, leaf)| matches!(leaf, lethe_core::Leaf::Scalar(_)))
-        .map(|(path, _)| path)
-        .collect()
+    item.scalars().map(|(path, _)| path).collect()
 }
 
 fn refused(message: String) -> CallError {
