@@ -143,7 +143,7 @@ impl Plugin {
             texts,
             |t| t.as_ref().len(),
             config.batch_bytes,
-            config.batch_items,
+            config.batch_texts,
         ) {
             let batch: Vec<&str> = batch.iter().map(AsRef::as_ref).collect();
             let (answer,) = with_store(&self.inner.sandbox.inner, &label, |store| {

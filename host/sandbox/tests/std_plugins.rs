@@ -131,7 +131,7 @@ fn the_commerce_field_map_marks_pii_and_keeps_retained_amounts() {
 #[test]
 fn large_inputs_are_split_into_batches_and_keep_their_order() {
     let sandbox =
-        Sandbox::with_config(SandboxConfig::default().batch_items(7).batch_bytes(1024)).unwrap();
+        Sandbox::with_config(SandboxConfig::default().batch_texts(7).batch_bytes(1024)).unwrap();
     let plugin = sandbox
         .compile(lethe_std_plugins::STD_SCRUBBER)
         .unwrap()
