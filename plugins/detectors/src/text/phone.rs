@@ -73,9 +73,8 @@ pub(crate) struct Run {
 impl Run {
     /// Reads the run starting at byte `start` (a `+`, `(` or digit).
     pub(crate) fn parse(b: &[u8], start: usize) -> Option<Run> {
-        let plus = b.get(start) == Some(&b'+');
-        let mut run = Run::empty(start, plus);
-        run.read_groups(b, start + usize::from(plus), Sep::None);
+        let mut run = Run::empty(start, false);
+        run.reread(b, start);
         (run.n > 0).then_some(run)
     }
 
@@ -88,20 +87,21 @@ impl Run {
         self.read_groups(b, start + usize::from(self.plus), Sep::None);
     }
 
-    /// Turns this run into the one [`parse`](Run::parse) would read from
-    /// its second group, reusing the groups already read; `false` (and
-    /// unchanged) when there is no second group or it is parenthesised (a
-    /// run is never read from the digit after a `(`).
+    /// When this run's second group begins at `start`, turns this run into
+    /// the one [`parse`](Run::parse) would read there, reusing the groups
+    /// already read; otherwise `false`, and unchanged (no second group
+    /// there, or it is parenthesised: a run is never read from the digit
+    /// after a `(`).
     ///
     /// The main loop tries the numeric detectors at every digit run, so in
     /// a run of many short groups (`1 2 3 4 5 6 7 8 9 …`) each group would
     /// otherwise be read once for every run it belongs to: up to
     /// [`MAX_GROUPS`] times. Done in place, with fixed-length loops, so
     /// that nothing is moved with `memcpy`.
-    pub(crate) fn drop_first_group(&mut self, b: &[u8]) -> bool {
-        let Some(start) = self.second_group_start(b) else {
+    pub(crate) fn read_from_second_group(&mut self, b: &[u8], start: usize) -> bool {
+        if self.second_group_start(b) != Some(start) {
             return false;
-        };
+        }
         let (first, second) = (self.groups[0], self.groups[1]);
         let shift = usize::from(first.digits_end);
         for k in 0..MAX_DIGITS {
@@ -281,8 +281,7 @@ pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
 /// digit groups.
 pub(crate) fn at_reusing(text: &str, start: usize, last: &mut Run) -> Option<Finding> {
     let b = text.as_bytes();
-    let reused = last.second_group_start(b) == Some(start) && last.drop_first_group(b);
-    if !reused {
+    if !last.read_from_second_group(b, start) {
         last.reread(b, start);
     }
     if last.n == 0 {
@@ -394,29 +393,42 @@ mod tests {
         let mut run = Run::parse(b, 0).unwrap();
         assert_eq!(run.len(), MAX_GROUPS, "full: eight groups");
         for start in [2, 4, 6, 8, 10, 12, 14, 16] {
-            assert!(run.drop_first_group(b));
+            assert!(
+                !run.read_from_second_group(b, start + 1),
+                "not a group start"
+            );
+            assert!(run.read_from_second_group(b, start));
             assert_eq!(view(&run), view(&Run::parse(b, start).unwrap()));
         }
         let mut paren = Run::parse(b"1 (202) 555", 0).unwrap();
-        assert!(!paren.drop_first_group(b"1 (202) 555"));
-        assert!(!Run::parse(b"123", 0).unwrap().drop_first_group(b"123"));
+        assert!(!paren.read_from_second_group(b"1 (202) 555", 3));
+        assert!(
+            !Run::parse(b"123", 0)
+                .unwrap()
+                .read_from_second_group(b"123", 1)
+        );
     }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
 
         #[test]
-        fn dropping_the_first_group_equals_parsing_there(
+        fn reading_from_the_second_group_equals_parsing_there(
             text in proptest::string::string_regex("([0-9]{1,4}|[ ./()+-]|\u{a0}|\u{202f}| - | / |x){0,24}").unwrap()
         ) {
             let b = text.as_bytes();
             for start in 0..b.len() {
                 let Some(mut run) = Run::parse(b, start) else { continue };
                 let Some(second) = run.second_group_start(b) else {
-                    proptest::prop_assert!(!run.drop_first_group(b));
+                    for other in start..b.len() {
+                        proptest::prop_assert!(!run.read_from_second_group(b, other));
+                    }
                     continue;
                 };
-                proptest::prop_assert!(run.drop_first_group(b));
+                let before = view(&run);
+                proptest::prop_assert!(!run.read_from_second_group(b, second + 1));
+                proptest::prop_assert_eq!(view(&run), before, "unchanged when refused");
+                proptest::prop_assert!(run.read_from_second_group(b, second));
                 let fresh = Run::parse(b, second).unwrap();
                 proptest::prop_assert_eq!(view(&run), view(&fresh), "from {} in {:?}", start, text);
             }
