@@ -302,7 +302,7 @@ async fn a_tenant_field_map_is_scaffolded_built_tested_pushed_used_and_rolled_ba
     );
     let table = stdout(&out);
     assert!(
-        table.contains("valid lethe:plugin@0.1.0 field map"),
+        table.contains("valid lethe:plugin@0.2.0 field map"),
         "{table}"
     );
     assert!(

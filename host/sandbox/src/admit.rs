@@ -28,7 +28,7 @@ use crate::state::HostState;
 pub struct Shape {
     /// Imported interfaces, e.g. `wasi:io/streams@0.2.6`.
     pub imports: Vec<String>,
-    /// Exported interfaces, e.g. `lethe:plugin/scrubber@0.1.0`.
+    /// Exported interfaces, e.g. `lethe:plugin/scrubber@0.2.0`.
     pub exports: Vec<String>,
 }
 
@@ -77,6 +77,9 @@ pub(crate) fn inspect(bytes: &[u8], max_size: usize) -> Result<Shape, Rejection>
         return Err(Rejection::NotWasm);
     }
     let shape = read_shape(bytes)?;
+    for name in shape.imports.iter().chain(&shape.exports) {
+        check_contract_version(name)?;
+    }
     for name in &shape.imports {
         check_import(name)?;
     }
@@ -116,6 +119,21 @@ fn read_shape(bytes: &[u8]) -> Result<Shape, Rejection> {
 /// `wasi:io/streams@0.2.6` -> `wasi:io/streams`.
 fn unversioned(name: &str) -> &str {
     name.split_once('@').map_or(name, |(n, _)| n)
+}
+
+/// Refuses a `lethe:plugin` interface of another contract version, with a
+/// message that says to rebuild (the linker's own error would only say that
+/// an import is missing).
+fn check_contract_version(name: &str) -> Result<(), Rejection> {
+    let Some((bare, version)) = name.split_once('@') else {
+        return Ok(());
+    };
+    if bare.starts_with("lethe:plugin/") && version != crate::CONTRACT_VERSION {
+        return Err(Rejection::ContractVersion {
+            interface: name.into(),
+        });
+    }
+    Ok(())
 }
 
 fn check_import(name: &str) -> Result<(), Rejection> {
@@ -192,7 +210,7 @@ mod tests {
     #[test]
     fn imports_are_judged_by_interface_not_version() {
         assert!(check_import("wasi:io/streams@0.2.6").is_ok());
-        assert!(check_import("lethe:plugin/log@0.1.0").is_ok());
+        assert!(check_import("lethe:plugin/log@0.2.0").is_ok());
         assert!(matches!(
             check_import("wasi:sockets/tcp@0.2.6"),
             Err(Rejection::ForbiddenImport { .. })
@@ -205,6 +223,26 @@ mod tests {
             check_import("acme:evil/exfiltrate"),
             Err(Rejection::UnknownImport { .. })
         ));
+    }
+
+    #[test]
+    fn other_contract_versions_are_told_to_rebuild() {
+        let current = format!("lethe:plugin/scrubber@{}", crate::CONTRACT_VERSION);
+        assert!(check_contract_version(&current).is_ok());
+        assert!(check_contract_version("wasi:io/streams@0.2.6").is_ok());
+        let old = check_contract_version("lethe:plugin/log@0.1.0").unwrap_err();
+        assert_eq!(
+            old,
+            Rejection::ContractVersion {
+                interface: "lethe:plugin/log@0.1.0".into()
+            }
+        );
+        let message = old.to_string();
+        assert!(message.contains("lethe:plugin/log@0.1.0"), "{message}");
+        assert!(
+            message.contains("rebuild it with the current lethe-plugin-sdk"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -4,6 +4,11 @@
 //! interfaces, so the second reuses the first's generated code (`with:`); the
 //! host implements the `log` import once, for [`HostState`](crate::state::HostState).
 
+/// The contract version this host serves (`package lethe:plugin@…` in
+/// `wit/plugin.wit`). Components built against another are refused at
+/// admission with a message that says to rebuild.
+pub const CONTRACT_VERSION: &str = "0.2.0";
+
 /// Bindings for the `scrubber-plugin` world, and the shared `types`/`log`.
 pub(crate) mod scrubber {
     wasmtime::component::bindgen!({
@@ -27,3 +32,16 @@ pub(crate) mod field_map {
 pub(crate) use field_map::FieldMapPluginPre;
 pub(crate) use scrubber::ScrubberPluginPre;
 pub(crate) use scrubber::lethe::plugin::{log, types};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_contract_version_is_the_wit_package_version() {
+        let wit = include_str!("../../../wit/plugin.wit");
+        let package = format!("package lethe:plugin@{};", super::CONTRACT_VERSION);
+        assert!(
+            wit.contains(&package),
+            "wit/plugin.wit does not declare {package}"
+        );
+    }
+}

@@ -64,7 +64,12 @@ impl fmt::Display for ValidationReport {
         if self.worlds.scrubber {
             kinds.push("scrubber");
         }
-        writeln!(f, "valid lethe:plugin@0.1.0 {}", kinds.join(" + "))?;
+        writeln!(
+            f,
+            "valid lethe:plugin@{} {}",
+            crate::CONTRACT_VERSION,
+            kinds.join(" + ")
+        )?;
         writeln!(f, "  sha256      {}", self.digest)?;
         writeln!(f, "  size        {} bytes", self.size)?;
         if let Some(k) = &self.kinds {

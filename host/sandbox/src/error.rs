@@ -79,9 +79,19 @@ pub enum Rejection {
         /// What it does export, comma-separated.
         exports: String,
     },
-    /// Exports a plugin interface with the wrong shape or version.
+    /// Built against another version of the contract.
     #[error(
-        "the component's `{interface}` does not match lethe:plugin@0.1.0: {reason}; rebuild it against the current wit/plugin.wit"
+        "the component uses `{interface}`, but this host serves lethe:plugin@{}: rebuild it with the current lethe-plugin-sdk (or against the current wit/plugin.wit)",
+        crate::CONTRACT_VERSION
+    )]
+    ContractVersion {
+        /// The interface, with the version it was built against.
+        interface: String,
+    },
+    /// Exports a plugin interface with the wrong shape.
+    #[error(
+        "the component's `{interface}` does not match lethe:plugin@{}: {reason}; rebuild it against the current wit/plugin.wit",
+        crate::CONTRACT_VERSION
     )]
     IncompatibleExport {
         /// The interface.
@@ -181,6 +191,14 @@ pub enum CallError {
     WrongKind {
         /// `scrubber` or `field map`.
         wanted: &'static str,
+    },
+    /// One item or text is too large for the contract's `u32` offsets.
+    #[error(
+        "one item or text needs {bytes} bytes in a batch, more than the 4 GiB a plugin call can address; split it before redacting"
+    )]
+    BatchTooLarge {
+        /// The offset that did not fit.
+        bytes: usize,
     },
     /// The host failed to set up the call.
     #[error("the sandbox could not run the plugin: {0}")]

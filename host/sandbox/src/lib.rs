@@ -4,9 +4,9 @@
 //! # Brief overview
 //!
 //! A plugin is a WebAssembly *component* implementing one of the worlds of
-//! `wit/plugin.wit` (`lethe:plugin@0.1.0`): a **field map** classifies the
-//! attributes of items, a **scrubber** finds PII spans in free text. This
-//! crate is the host side:
+//! `wit/plugin.wit` (`lethe:plugin@0.2.0`, [`CONTRACT_VERSION`]): a **field
+//! map** classifies the attributes of items, a **scrubber** finds PII spans
+//! in free text. This crate is the host side:
 //!
 //! - [`Sandbox`] — one wasmtime engine (pooling allocator when the machine
 //!   allows it, epoch interruption), the linker with the plugin's only
@@ -16,8 +16,9 @@
 //!   imports, compilation, exports, and a self-check on sample data; every
 //!   [`Rejection`] is one line a tenant can act on.
 //! - [`Plugin`] — an admitted plugin: [`Plugin::scan`], [`Plugin::classify`].
-//!   Each batch runs in a fresh `Store` under a deadline, a memory cap and a
-//!   stack limit; a misbehaving plugin fails its batch with a typed
+//!   Each batch is packed into a few buffers (see `packed.rs`: one copy
+//!   into the guest per buffer, not per string) and runs in a fresh `Store`
+//!   under a deadline, a memory cap and a stack limit; a misbehaving plugin fails its batch with a typed
 //!   [`CallError`], never the host. Its answers are checked before use.
 //! - [`Precompiled`] / [`ArtifactRecord`] — native artifacts keyed by the
 //!   module's SHA-256 and the [`EngineHash`]; loaded only when their bytes
@@ -50,7 +51,6 @@
 mod admit;
 mod artifact;
 mod bindings;
-mod borrowed;
 pub mod cache;
 mod call;
 mod compile;
@@ -61,6 +61,7 @@ mod engine;
 mod error;
 mod limiter;
 mod output;
+mod packed;
 mod permits;
 mod plugin;
 mod ports;
@@ -71,6 +72,7 @@ mod state;
 
 pub use crate::admit::Shape;
 pub use crate::artifact::{ArtifactRecord, Precompiled};
+pub use crate::bindings::CONTRACT_VERSION;
 pub use crate::cache::{
     CacheError, CacheStats, DEFAULT_MEMORY_PLUGINS, Loaded, PluginCache, PluginCacheBuilder, Tier,
     TierStats,

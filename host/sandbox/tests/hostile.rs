@@ -134,9 +134,10 @@ fn a_panicking_guest_is_a_trap() {
 fn malformed_spans_are_caught_one_rule_at_a_time() {
     let sandbox = sandbox_with_deadline(500);
     let plugin = admit(&sandbox, "malformed-spans");
-    for mode in ["range", "boundary", "count", "order", "score"] {
+    for mode in ["range", "boundary", "index", "unordered", "order", "score"] {
+        // `unordered` answers for the second text before the first.
         let text = format!("{mode} å ☎");
-        let err = plugin.scan(&[text.as_str()], None).unwrap_err();
+        let err = plugin.scan(&["first", text.as_str()], None).unwrap_err();
         assert!(
             matches!(err, CallError::MalformedOutput { .. }),
             "{mode}: {err:?}"
@@ -146,7 +147,10 @@ fn malformed_spans_are_caught_one_rule_at_a_time() {
             "no input text in errors: {err}"
         );
     }
-    assert_eq!(plugin.scan(&["fine"], None).unwrap(), vec![vec![]]);
+    assert_eq!(
+        plugin.scan(&["fine", "too"], None).unwrap(),
+        vec![vec![], vec![]]
+    );
 }
 
 #[test]
@@ -154,7 +158,7 @@ fn malformed_marks_are_caught_one_rule_at_a_time() {
     let sandbox = sandbox_with_deadline(500);
     let plugin = admit(&sandbox, "malformed-marks");
     let item = lethe_core::flatten(&serde_json::json!({"email": "x@example.com", "n": 1}));
-    for kind in ["unknown-path", "duplicate", "count"] {
+    for kind in ["unknown-field", "duplicate", "unordered"] {
         let err = plugin
             .classify(kind, std::slice::from_ref(&item))
             .unwrap_err();

@@ -32,7 +32,8 @@ fn every_standard_plugin_validates() {
             report.shape.imports
         );
         let summary = report.to_string();
-        assert!(summary.starts_with("valid lethe:plugin@0.1.0"), "{summary}");
+        let valid = format!("valid lethe:plugin@{}", lethe_sandbox::CONTRACT_VERSION);
+        assert!(summary.starts_with(&valid), "{summary}");
     }
 }
 

@@ -9,7 +9,7 @@
 use std::hint::black_box;
 
 use lethe_plugin_sdk::scrubber::exports::lethe::plugin::scrubber::Guest;
-use lethe_plugin_sdk::types::{Span, Subject};
+use lethe_plugin_sdk::types::{Span, Subject, Texts};
 
 /// One level: keeps a frame alive across the call and uses the result
 /// after it, so the optimiser can neither drop nor loop-ify the recursion.
@@ -28,11 +28,11 @@ fn descend(depth: u64) -> u64 {
 struct DeepRecursion;
 
 impl Guest for DeepRecursion {
-    fn scan(texts: Vec<String>, _subject: Option<Subject>) -> Result<Vec<Vec<Span>>, String> {
+    fn scan(texts: Texts, _subject: Option<Subject>) -> Result<Vec<Span>, String> {
         let depth = descend(0);
         Err(format!(
             "came back from depth {depth} for {} texts",
-            texts.len()
+            texts.ends.len()
         ))
     }
 }

@@ -6,12 +6,12 @@
 //! call.
 
 use lethe_plugin_sdk::scrubber::exports::lethe::plugin::scrubber::Guest;
-use lethe_plugin_sdk::types::{Span, Subject};
+use lethe_plugin_sdk::types::{Span, Subject, Texts};
 
 struct EndlessLoop;
 
 impl Guest for EndlessLoop {
-    fn scan(_texts: Vec<String>, _subject: Option<Subject>) -> Result<Vec<Vec<Span>>, String> {
+    fn scan(_texts: Texts, _subject: Option<Subject>) -> Result<Vec<Span>, String> {
         hostile::spin(u64::MAX);
         Err("unreachable: the loop above does not end in practice".to_owned())
     }

@@ -3,27 +3,26 @@
 //!
 //! | kind | answer |
 //! |------|--------|
-//! | `unknown-path` | each item gets a mark on `hostile.no-such-path`, a path it does not have |
-//! | `duplicate` | each non-empty item gets its first path marked twice |
-//! | `count` | one empty list per item, plus one list too many |
-//! | anything else | one empty list per item (valid) |
+//! | `unknown-field` | one mark for the batch, on field `fields.len()` (one past the batch's last field) |
+//! | `duplicate` | the batch's first field (if it has one) marked twice in a row |
+//! | `unordered` | with at least two fields in the batch: field 1 marked, then field 0 |
+//! | anything else | no marks (valid) |
 //!
 //! Attack: marks that would make the host change an attribute that does
-//! not exist, change one twice, or misalign items and answers. The host
-//! must check every mark against the item it sent and the count against
-//! the batch, and fail the batch without applying any of it.
+//! not exist, change one twice, or pin marks on the wrong fields if it
+//! trusted their order. The host must check every mark against the batch
+//! it sent (in range, strictly increasing), and fail the batch without
+//! applying any of it.
 
 use lethe_plugin_sdk::field_map::exports::lethe::plugin::field_map::Guest;
-use lethe_plugin_sdk::types::{Category, Field, Mark};
-
-/// A path no item given to this fixture is expected to have.
-const NO_SUCH_PATH: &str = "hostile.no-such-path";
+use lethe_plugin_sdk::types::{Category, Items, Mark};
 
 struct MalformedMarks;
 
-fn mark(path: &str) -> Mark {
+/// A mark on the field at batch position `field`.
+fn mark(field: usize) -> Mark {
     Mark {
-        path: path.to_owned(),
+        field: u32::try_from(field).unwrap_or(u32::MAX),
         category: Category::Name,
     }
 }
@@ -33,21 +32,14 @@ impl Guest for MalformedMarks {
         Vec::new()
     }
 
-    fn classify(kind: String, items: Vec<Vec<Field>>) -> Result<Vec<Vec<Mark>>, String> {
-        let mut lists = hostile::no_marks(&items);
-        match kind.as_str() {
-            "unknown-path" => lists.iter_mut().for_each(|l| l.push(mark(NO_SUCH_PATH))),
-            "duplicate" => {
-                for (list, item) in lists.iter_mut().zip(&items) {
-                    if let Some(first) = item.first() {
-                        list.extend([mark(&first.path), mark(&first.path)]);
-                    }
-                }
-            }
-            "count" => lists.push(Vec::new()),
-            _ => {}
-        }
-        Ok(lists)
+    fn classify(kind: String, items: Items) -> Result<Vec<Mark>, String> {
+        let fields = items.fields.len();
+        Ok(match kind.as_str() {
+            "unknown-field" => vec![mark(fields)],
+            "duplicate" if fields > 0 => vec![mark(0), mark(0)],
+            "unordered" if fields >= 2 => vec![mark(1), mark(0)],
+            _ => Vec::new(),
+        })
     }
 }
 

@@ -9,7 +9,7 @@
 use std::hint::black_box;
 
 use lethe_plugin_sdk::scrubber::exports::lethe::plugin::scrubber::Guest;
-use lethe_plugin_sdk::types::{Span, Subject};
+use lethe_plugin_sdk::types::{Span, Subject, Texts};
 
 /// Bytes per allocation.
 const BLOCK: usize = 1 << 20;
@@ -17,7 +17,7 @@ const BLOCK: usize = 1 << 20;
 struct MemoryBomb;
 
 impl Guest for MemoryBomb {
-    fn scan(_texts: Vec<String>, _subject: Option<Subject>) -> Result<Vec<Vec<Span>>, String> {
+    fn scan(_texts: Texts, _subject: Option<Subject>) -> Result<Vec<Span>, String> {
         let mut hoard: Vec<Vec<u8>> = Vec::new();
         loop {
             let mut block = vec![0u8; BLOCK];

@@ -10,12 +10,12 @@
 use std::net::TcpStream;
 
 use lethe_plugin_sdk::scrubber::exports::lethe::plugin::scrubber::Guest;
-use lethe_plugin_sdk::types::{Span, Subject};
+use lethe_plugin_sdk::types::{Span, Subject, Texts};
 
 struct Network;
 
 impl Guest for Network {
-    fn scan(_texts: Vec<String>, _subject: Option<Subject>) -> Result<Vec<Vec<Span>>, String> {
+    fn scan(_texts: Texts, _subject: Option<Subject>) -> Result<Vec<Span>, String> {
         match TcpStream::connect("127.0.0.1:9") {
             Ok(_) => Err("connected".to_owned()),
             Err(e) => Err(format!("denied: {e}")),

@@ -7,15 +7,15 @@
 //! instantiate a fresh instance for the next call.
 
 use lethe_plugin_sdk::scrubber::exports::lethe::plugin::scrubber::Guest;
-use lethe_plugin_sdk::types::{Span, Subject};
+use lethe_plugin_sdk::types::{Span, Subject, Texts};
 
 struct Panicking;
 
 impl Guest for Panicking {
-    fn scan(texts: Vec<String>, _subject: Option<Subject>) -> Result<Vec<Vec<Span>>, String> {
+    fn scan(texts: Texts, _subject: Option<Subject>) -> Result<Vec<Span>, String> {
         panic!(
             "hostile fixture: panicking on purpose with {} texts",
-            texts.len()
+            texts.ends.len()
         );
     }
 }

@@ -11,12 +11,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use lethe_plugin_sdk::log::{Level, write};
 use lethe_plugin_sdk::scrubber::exports::lethe::plugin::scrubber::Guest;
-use lethe_plugin_sdk::types::{Span, Subject};
+use lethe_plugin_sdk::types::{Span, Subject, Texts};
 
 struct Snoop;
 
 impl Guest for Snoop {
-    fn scan(_texts: Vec<String>, _subject: Option<Subject>) -> Result<Vec<Vec<Span>>, String> {
+    fn scan(_texts: Texts, _subject: Option<Subject>) -> Result<Vec<Span>, String> {
         let vars = std::env::vars().count();
         let args = std::env::args().count();
         let wall = SystemTime::now()

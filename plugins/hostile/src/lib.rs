@@ -4,14 +4,15 @@
 //! in one way (a loop, a memory bomb, a malformed answer, ...) and says in
 //! its own docs what the host must do about it. Build them all with
 //! `cargo build --release --target wasm32-wasip2 -p hostile --examples`;
-//! each lands as `examples/<name>.wasm` with `_` in place of `-`. This
-//! library holds the few helpers they share.
+//! each lands as `examples/<name>.wasm` with `_` in place of `-`. They
+//! implement the raw `lethe:plugin@0.2.0` bindings (packed batches in, one
+//! answer per batch out), so that each can break the contract on purpose;
+//! a valid empty answer is just `Vec::new()`. This library holds the one
+//! helper they share.
 
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
-
-use lethe_plugin_sdk::types::{Mark, Span};
 
 /// Busy-loops for `iterations` steps of a counter the optimiser cannot
 /// remove, and returns the counter. Allocates nothing and calls nothing.
@@ -21,14 +22,4 @@ pub fn spin(iterations: u64) -> u64 {
         counter = black_box(counter + 1);
     }
     counter
-}
-
-/// A well-formed scrubber answer for `texts`: one empty span list per text.
-pub fn no_spans(texts: &[String]) -> Vec<Vec<Span>> {
-    texts.iter().map(|_| Vec::new()).collect()
-}
-
-/// A well-formed field-map answer for `items`: one empty mark list per item.
-pub fn no_marks<T>(items: &[T]) -> Vec<Vec<Mark>> {
-    items.iter().map(|_| Vec::new()).collect()
 }

@@ -1,9 +1,16 @@
 //! What a field map sees: an [`Item`] (one flattened record) as a list of
 //! [`Field`]s, and what it answers: [`Mark`]s.
+//!
+//! An item is a borrowed view of its run of fields in a packed batch: its
+//! paths and values are slices of the batch's one text and one byte buffer,
+//! so looking at a field copies nothing.
+
+use std::fmt;
 
 use crate::Category;
 use crate::Value;
-use crate::types::Field as WitField;
+use crate::packed::{str_at, value};
+use crate::types::{Field as WitField, Scalar};
 
 /// One flattened item, as a field map is given it: its scalar fields in
 /// document order, each a path and a value.
@@ -14,14 +21,14 @@ use crate::types::Field as WitField;
 /// arrays are not fields: the host keeps them to itself.
 ///
 /// ```
-/// use lethe_plugin_sdk::{Category, Value, testing};
+/// use lethe_plugin_sdk::{Category, Item, Value, testing};
 ///
-/// let fields = testing::fields(&[
+/// let batch = testing::items(&[
 ///     ("email", Value::Text("ada@example.com")),
 ///     ("address.city", Value::Text("Lund")),
 ///     ("tags[0]", Value::Text("vip")),
 /// ]);
-/// let item = lethe_plugin_sdk::Item::new(&fields);
+/// let item = batch.item(0);
 /// assert_eq!(item.len(), 3);
 /// assert_eq!(item.text("address.city"), Some("Lund"));
 /// let city = item.get("address.city").unwrap();
@@ -29,16 +36,37 @@ use crate::types::Field as WitField;
 /// assert_eq!(item.get("tags[0]").unwrap().key(), "tags");
 /// assert_eq!(item.mark("email", Category::Email).unwrap().index, 0);
 /// assert!(item.mark("phone", Category::Phone).is_none());
+///
+/// // The same view, made by hand from the packed batch.
+/// let wit = batch.as_wit();
+/// let same = Item::new(&wit.text, &wit.bytes, &wit.fields)?;
+/// assert_eq!(same.field(2).unwrap().path(), "tags[0]");
+/// # Ok::<(), String>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Item<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
     fields: &'a [WitField],
 }
 
 impl<'a> Item<'a> {
-    /// A view of `fields`, the contract's flattened form of an item.
-    pub fn new(fields: &'a [WitField]) -> Self {
-        Item { fields }
+    /// A view of `fields`, one item's run of a packed batch whose paths,
+    /// numbers and strings are slices of `text` and whose byte values are
+    /// slices of `bytes` (the batch's `items.text` and `items.bytes`).
+    ///
+    /// # Errors
+    /// A one-line message naming the first field whose path or value does
+    /// not lie inside its buffer (on character boundaries, for `text`).
+    pub fn new(text: &'a str, bytes: &'a [u8], fields: &'a [WitField]) -> Result<Self, String> {
+        for (n, field) in fields.iter().enumerate() {
+            check(text, bytes, n, field)?;
+        }
+        Ok(Item {
+            text,
+            bytes,
+            fields,
+        })
     }
 
     /// How many fields the item has.
@@ -53,20 +81,28 @@ impl<'a> Item<'a> {
 
     /// The fields, in document order.
     pub fn fields(&self) -> impl ExactSizeIterator<Item = Field<'a>> + 'a {
-        self.fields
+        let Item {
+            text,
+            bytes,
+            fields,
+        } = *self;
+        fields
             .iter()
             .enumerate()
-            .map(|(index, f)| Field::new(index, f))
+            .map(move |(index, f)| Field::new(index, text, bytes, f))
     }
 
     /// The field at `index` (its position in [`fields`](Item::fields)).
     pub fn field(&self, index: usize) -> Option<Field<'a>> {
-        self.fields.get(index).map(|f| Field::new(index, f))
+        let f = self.fields.get(index)?;
+        Some(Field::new(index, self.text, self.bytes, f))
     }
 
     /// The field with exactly this path, if the item has it.
     pub fn get(&self, path: &str) -> Option<Field<'a>> {
-        self.fields().find(|f| f.path() == path)
+        let text = self.text;
+        let index = (self.fields.iter()).position(|f| str_at(text, f.path) == Some(path))?;
+        self.field(index)
     }
 
     /// The text of the field at `path`, if it exists and is a string.
@@ -82,6 +118,40 @@ impl<'a> Item<'a> {
     }
 }
 
+/// Its fields, not the rest of the batch it views.
+impl fmt::Debug for Item<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.fields()).finish()
+    }
+}
+
+/// Checks that field `n`'s path and value lie inside their buffers.
+fn check(text: &str, bytes: &[u8], n: usize, field: &WitField) -> Result<(), String> {
+    let (what, slice, buffer, size) = if str_at(text, field.path).is_none() {
+        ("path", field.path, "text", text.len())
+    } else if value(text, bytes, &field.value).is_some() {
+        return Ok(());
+    } else {
+        match field.value {
+            Scalar::Number(s) => ("number", s, "text", text.len()),
+            Scalar::Text(s) => ("string", s, "text", text.len()),
+            Scalar::Bytes(s) => ("byte value", s, "byte values", bytes.len()),
+            // Never reached: these have no slice to fail.
+            Scalar::Null | Scalar::Boolean(_) => return Ok(()),
+        }
+    };
+    let boundaries = if buffer == "text" {
+        ", on character boundaries"
+    } else {
+        ""
+    };
+    Err(format!(
+        "field {n}: its {what} (at byte {}, {} bytes long) is not within the batch's {size} \
+         bytes of {buffer}{boundaries}",
+        slice.start, slice.len
+    ))
+}
+
 /// One scalar field of an [`Item`]: its position, path and value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Field<'a> {
@@ -91,11 +161,14 @@ pub struct Field<'a> {
 }
 
 impl<'a> Field<'a> {
-    fn new(index: usize, field: &'a WitField) -> Self {
+    /// Field `index` of an item, its slices taken from `text` and `bytes`.
+    /// [`Item::new`] has checked that they fit; were they not to, the path
+    /// would read as empty and the value as `null` (never a panic).
+    fn new(index: usize, text: &'a str, bytes: &'a [u8], field: &WitField) -> Self {
         Field {
             index,
-            path: &field.path,
-            value: crate::standard::view(&field.value),
+            path: str_at(text, field.path).unwrap_or_default(),
+            value: value(text, bytes, &field.value).unwrap_or(Value::Null),
         }
     }
 
@@ -204,7 +277,8 @@ fn last_key(path: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::last_key;
+    use super::*;
+    use crate::types::Slice;
 
     #[test]
     fn last_keys() {
@@ -220,5 +294,68 @@ mod tests {
         ] {
             assert_eq!(last_key(path), key, "{path}");
         }
+    }
+
+    fn field(path: Slice, value: Scalar) -> WitField {
+        WitField { path, value }
+    }
+
+    fn at(start: u32, len: u32) -> Slice {
+        Slice { start, len }
+    }
+
+    #[test]
+    fn fields_are_slices_of_the_batch() {
+        let text = "nameAdaage36";
+        let fields = [
+            field(at(0, 4), Scalar::Text(at(4, 3))),
+            field(at(7, 3), Scalar::Number(at(10, 2))),
+            field(at(0, 0), Scalar::Bytes(at(1, 2))),
+        ];
+        let item = Item::new(text, b"\x00\x01\x02", &fields).unwrap();
+        let got: Vec<_> = item.fields().map(|f| (f.path(), f.value())).collect();
+        assert_eq!(
+            got,
+            [
+                ("name", Value::Text("Ada")),
+                ("age", Value::Number("36")),
+                ("", Value::Bytes(&[1, 2])),
+            ]
+        );
+        assert_eq!(format!("{item:?}").matches("index").count(), 3);
+    }
+
+    #[test]
+    fn slices_outside_their_buffer_are_errors() {
+        let text = "aé";
+        for (f, message) in [
+            (
+                field(at(0, 9), Scalar::Null),
+                "field 0: its path (at byte 0, 9 bytes long) is not within the batch's 3 bytes \
+                 of text, on character boundaries",
+            ),
+            (
+                field(at(0, 2), Scalar::Null),
+                "field 0: its path (at byte 0, 2 bytes long)",
+            ),
+            (
+                field(at(0, 1), Scalar::Text(at(2, 1))),
+                "field 0: its string (at byte 2, 1 bytes long)",
+            ),
+            (
+                field(at(0, 1), Scalar::Number(at(u32::MAX, u32::MAX))),
+                "field 0: its number (at byte 4294967295, 4294967295 bytes long)",
+            ),
+            (
+                field(at(0, 1), Scalar::Bytes(at(1, 1))),
+                "field 0: its byte value (at byte 1, 1 bytes long) is not within the batch's \
+                 1 bytes of byte values",
+            ),
+        ] {
+            let err = Item::new(text, &[7], std::slice::from_ref(&f)).unwrap_err();
+            assert!(err.starts_with(message), "{err}");
+        }
+        let fine = [field(at(0, 3), Scalar::Boolean(true))];
+        assert!(Item::new(text, &[], &fine).is_ok());
     }
 }

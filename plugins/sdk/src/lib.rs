@@ -2,7 +2,7 @@
 //! block and one macro call.
 //!
 //! Lethe runs each tenant's plugins in a WebAssembly sandbox
-//! (`wit/plugin.wit`, package `lethe:plugin@0.1.0`). A plugin only
+//! (`wit/plugin.wit`, package `lethe:plugin@0.2.0`). A plugin only
 //! *classifies*; the tenant's policy, applied by the host, decides what
 //! happens to each category (erase, pseudonymise, mask, retain, ...).
 //!
@@ -24,13 +24,30 @@
 //!   Luhn, IBAN, e-mail syntax, ...), and [`log`] (the host's log,
 //!   bounded).
 //! - [`testing`] runs a plugin natively in `cargo test`, through the same
-//!   glue as its WebAssembly exports.
+//!   glue as its WebAssembly exports, and packs items and texts into
+//!   batches as the host does.
 //!
-//! The SDK does the rest: it receives batches and answers one list per
-//! input in order, refuses a kind the map did not declare (with a message
-//! naming the known ones), turns marks and spans into exactly what the
-//! host accepts (a field marked twice: the last mark wins; a span off a
-//! character boundary: widened), and bounds the log.
+//! The SDK does the rest: it unpacks each batch, refuses a kind the map
+//! did not declare (with a message naming the known ones), turns marks and
+//! spans into exactly what the host accepts (a field marked twice: the last
+//! mark wins; a span off a character boundary: widened), and bounds the
+//! log.
+//!
+//! # Packed batches
+//!
+//! The host sends a batch packed into a few buffers rather than one string
+//! per path, value or text: a field-map batch is one text holding every
+//! path, number and string, one byte buffer, and the fields as offsets into
+//! them, cut into items; a scrubber batch is one text cut into texts. The
+//! answer is one list for the batch, naming fields and texts by position.
+//! So a batch crosses the sandbox boundary in a handful of copies however
+//! many strings it holds. The SDK hides this: [`FieldMap::classify`] sees
+//! each [`Item`] as a borrowed view of its part of the batch (no field is
+//! copied), [`Scrubber::scan`] sees each text as a `&str` slice of it, and
+//! the SDK turns item-relative [`Mark`]s and per-text [`Span`]s into the
+//! batch's answer. Offsets the host got wrong fail the batch with a
+//! message, never a panic. [`packed`] reads batches for plugins that use
+//! the raw bindings.
 //!
 //! # Example: a field map
 //!
@@ -126,7 +143,9 @@
 //! [`field_map`] and [`scrubber`] are the `wit-bindgen` bindings of the two
 //! worlds, and [`types`] the contract's own types, for the rare plugin that
 //! must control the wire answer itself (the sandbox's hostile test
-//! fixtures do). Export such a plugin with
+//! fixtures do). [`packed`] reads their packed batches, checked, and
+//! [`testing::batch`] and [`testing::texts`] build batches for their tests.
+//! Export such a plugin with
 //! `lethe_plugin_sdk::field_map::export_field_map!(MyGuest);` or
 //! `lethe_plugin_sdk::scrubber::export_scrubber!(MyGuest);`.
 
@@ -156,8 +175,8 @@ pub mod field_map {
         export_macro_name: "export_field_map",
         default_bindings_module: "lethe_plugin_sdk::field_map",
         with: {
-            "lethe:plugin/types@0.1.0": crate::scrubber::lethe::plugin::types,
-            "lethe:plugin/log@0.1.0": crate::scrubber::lethe::plugin::log,
+            "lethe:plugin/types@0.2.0": crate::scrubber::lethe::plugin::types,
+            "lethe:plugin/log@0.2.0": crate::scrubber::lethe::plugin::log,
         },
     });
 }
@@ -165,6 +184,7 @@ pub mod field_map {
 mod export;
 mod item;
 pub mod log;
+pub mod packed;
 mod scrub;
 pub mod standard;
 pub mod testing;

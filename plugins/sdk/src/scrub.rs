@@ -143,9 +143,17 @@ impl Context {
     }
 }
 
-/// Makes `spans` acceptable to the host for `text` (see [`Span`]): returns
-/// the contract's spans, or an error for a text over 4 GiB.
-pub(crate) fn to_wit(text: &str, mut spans: Vec<Span>) -> Result<Vec<crate::types::Span>, String> {
+/// Appends `spans`, made acceptable to the host for `text` (see [`Span`]),
+/// to `answer` as the contract's spans of the batch's text `index`.
+///
+/// `text` is one text of a packed batch, whose ends are `u32`s, so every
+/// offset in it fits a `u32`.
+pub(crate) fn push_wit(
+    answer: &mut Vec<crate::types::Span>,
+    index: u32,
+    text: &str,
+    mut spans: Vec<Span>,
+) {
     let len = text.len();
     spans.retain_mut(|s| {
         if s.category == Category::None {
@@ -154,6 +162,7 @@ pub(crate) fn to_wit(text: &str, mut spans: Vec<Span>) -> Result<Vec<crate::type
         if s.category == Category::FreeText {
             s.category = Category::OtherPii;
         }
+        s.start = s.start.min(len);
         s.end = s.end.min(len);
         while !text.is_char_boundary(s.start) {
             s.start -= 1;
@@ -173,18 +182,13 @@ pub(crate) fn to_wit(text: &str, mut spans: Vec<Span>) -> Result<Vec<crate::type
     if spans.len() > len.max(16) {
         spans = union(spans);
     }
-    let offset = |o: usize| u32::try_from(o).map_err(|_| "text longer than 4 GiB".to_owned());
-    spans
-        .into_iter()
-        .map(|s| {
-            Ok(crate::types::Span {
-                start: offset(s.start)?,
-                end: offset(s.end)?,
-                category: s.category.into(),
-                score: s.score,
-            })
-        })
-        .collect()
+    answer.extend(spans.iter().map(|s| crate::types::Span {
+        text: index,
+        start: s.start as u32,
+        end: s.end as u32,
+        category: s.category.into(),
+        score: s.score,
+    }));
 }
 
 /// Sorted, with overlapping or touching spans joined (the higher score's
@@ -221,12 +225,15 @@ mod tests {
             Span::new(0..2, Category::None),     // none: dropped
             Span::new(0..2, Category::FreeText), // free-text: other-pii
             Span::new(0..2, Category::Name).with_score(f32::NAN),
+            Span::new(usize::MAX..usize::MAX, Category::Ip), // past the end: dropped
         ];
-        let out = to_wit(text, spans).unwrap();
-        let got: Vec<(u32, u32, Category, f32)> = out
+        let mut out = Vec::new();
+        push_wit(&mut out, 7, text, spans);
+        let got: Vec<(u32, u32, u32, Category, f32)> = out
             .iter()
             .map(|s| {
                 (
+                    s.text,
                     s.start,
                     s.end,
                     crate::category_from_wit(s.category),
@@ -237,10 +244,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                (0, 4, Category::Email, 0.9),
-                (8, 16, Category::Email, 0.9),
-                (0, 2, Category::OtherPii, 0.9),
-                (0, 2, Category::Name, 1.0),
+                (7, 0, 4, Category::Email, 0.9),
+                (7, 8, 16, Category::Email, 0.9),
+                (7, 0, 2, Category::OtherPii, 0.9),
+                (7, 0, 2, Category::Name, 1.0),
             ]
         );
     }
@@ -249,7 +256,8 @@ mod tests {
     fn too_many_spans_are_joined() {
         let text = "abc";
         let spans: Vec<Span> = (0..40).map(|_| Span::new(0..2, Category::Name)).collect();
-        let out = to_wit(text, spans).unwrap();
+        let mut out = Vec::new();
+        push_wit(&mut out, 0, text, spans);
         assert_eq!(out.len(), 1);
     }
 }

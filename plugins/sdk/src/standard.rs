@@ -5,24 +5,24 @@
 //! ```
 //! use lethe_plugin_sdk::{Category, Item, Value, standard, testing};
 //!
-//! let fields = testing::fields(&[
+//! let batch = testing::items(&[
 //!     ("first_name", Value::Text("Ada")),
 //!     ("plan", Value::Text("pro")),
 //!     ("contact", Value::Text("ada@example.com")),
 //! ]);
-//! let item = Item::new(&fields);
+//! let item: Item<'_> = batch.item(0);
 //! let found: Vec<_> = standard::generic(&item).iter().map(|m| (m.index, m.category)).collect();
 //! assert_eq!(found, [(0, Category::Name), (2, Category::Email)]);
 //! ```
 //!
-//! The lower-level helpers ([`classify_batch`], [`check_kind`], [`view`])
-//! work on the contract's raw types, for plugins written against the
-//! bindings directly.
+//! The lower-level helpers ([`classify_batch`], [`check_kind`]) work on
+//! the contract's raw types, for plugins written against the bindings
+//! directly (with [`crate::packed`] to read a raw batch).
 
-use lethe_fieldmaps::{FieldMap, UnknownKind, Value};
+use lethe_fieldmaps::{FieldMap, UnknownKind};
 
 use crate::Item;
-use crate::types::{Field, Mark, Scalar};
+use crate::types::{Items, Mark};
 
 /// Lethe's generic rules on `item`: a mark for every field whose keys (or,
 /// failing that, an e-mail-shaped value) say it holds personal data.
@@ -65,30 +65,13 @@ pub fn check_kind(kind: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Classifies a batch with `map`: one list of marks per item, naming the
-/// path of every field that holds personal data.
-pub fn classify_batch(map: FieldMap, items: Vec<Vec<Field>>) -> Vec<Vec<Mark>> {
-    items.into_iter().map(|item| marks(map, item)).collect()
-}
-
-fn marks(map: FieldMap, mut fields: Vec<Field>) -> Vec<Mark> {
-    let found = map.marks(fields.iter().map(|f| (f.path.as_str(), view(&f.value))));
-    found
-        .into_iter()
-        .map(|m| Mark {
-            path: std::mem::take(&mut fields[m.index].path),
-            category: m.category.into(),
-        })
-        .collect()
-}
-
-/// A borrowed view of a contract scalar, as the shared rules take it.
-pub fn view(scalar: &Scalar) -> Value<'_> {
-    match scalar {
-        Scalar::Null => Value::Null,
-        Scalar::Boolean(b) => Value::Bool(*b),
-        Scalar::Number(n) => Value::Number(n),
-        Scalar::Text(t) => Value::Text(t),
-        Scalar::Bytes(b) => Value::Bytes(b),
-    }
+/// Classifies a packed batch with `map`: the contract's answer, a mark for
+/// every field that holds personal data, by its position in the batch, in
+/// increasing order.
+///
+/// # Errors
+/// A one-line message when the batch's offsets do not fit its buffers (see
+/// [`crate::packed::items`]).
+pub fn classify_batch(map: FieldMap, batch: &Items) -> Result<Vec<Mark>, String> {
+    crate::export::classify_with(batch, |item| rules(map, item))
 }
