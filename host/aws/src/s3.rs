@@ -37,6 +37,7 @@ use aws_smithy_types::base64;
 use bytes::Bytes;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use jiff::Timestamp;
+use lethe_core::digest::sha256_hex;
 use lethe_core::ports::{BlobMeta, BlobReader, BlobStore, PortError, PutCondition};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
@@ -89,10 +90,6 @@ impl std::fmt::Debug for S3Blobs {
             .field("part_size", &self.part_size)
             .finish_non_exhaustive()
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 fn sha256_b64(bytes: &[u8]) -> String {

@@ -35,13 +35,13 @@ use lethe_aws::{
     create_queues, create_table,
 };
 use lethe_conformance::unique;
+use lethe_core::digest::sha256_hex;
 use lethe_core::ports::{
     BlobStore, Condition, ItemStore, JobQueue, KeyRange, Notification, NotificationKind, Notifier,
     PortError, PutCondition, Record, RecordKey, Write, query_all, read_all,
 };
 use lethe_fault_proxy::{Fault, FaultPlan, FaultProxy, Rule};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 /// The moto server (`scripts/with-moto.sh` exports it; loopback only).
 fn moto() -> String {
@@ -408,10 +408,6 @@ fn content(seed: u64, len: usize) -> Vec<u8> {
             x as u8
         })
         .collect()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 fn temp_file(bytes: &[u8]) -> tempfile::NamedTempFile {

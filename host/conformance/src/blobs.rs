@@ -5,16 +5,13 @@ use std::io::Write as _;
 
 use bytes::Bytes;
 use jiff::{SignedDuration, Timestamp};
+use lethe_core::digest::sha256_hex;
 use lethe_core::ports::{BlobMeta, PortError, PutCondition, read_all};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use crate::Backend;
 use crate::support::{assert_condition_failed, unique};
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
 
 async fn put(b: &Backend, key: &str, content: &[u8], condition: PutCondition) -> BlobMeta {
     b.blobs

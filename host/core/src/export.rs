@@ -61,9 +61,9 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::Category;
+use crate::digest::sha256_hex;
 use crate::item::{Path, Scalar, flatten};
 
 /// The `format` field of the JSON export.
@@ -151,11 +151,6 @@ pub fn render(request_id: &str, generated_at: Timestamp, items: &[ExportItem]) -
         json,
         csv,
     }
-}
-
-/// Lowercase hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 #[derive(Serialize)]

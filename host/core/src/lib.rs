@@ -41,6 +41,7 @@
 //! | [`keys`]      | where every record and object lives |
 //! | [`tenant`]    | tenants, [`tenant::Settings`], per-purpose keys |
 //! | [`lookup`]    | keyed identifier hashes (lookups, suppression) and subject references |
+//! | [`digest`]    | the hex SHA-256 of every stored checksum, and constant-time comparison of secrets' digests |
 //! | [`engine`]    | [`Engine`]: ingest, redaction, requests, jobs, exports, nightly runs |
 //! | [`audit`]     | the per-tenant hash chain and signed [`Certificate`]s |
 //! | [`bulk_input`]| id lists and CSV uploads of bulk jobs ([`IdList`]) |
@@ -99,6 +100,7 @@
 pub mod audit;
 pub mod bulk_input;
 pub mod dataset;
+pub mod digest;
 pub mod engine;
 pub mod error;
 pub mod export;

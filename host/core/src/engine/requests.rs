@@ -14,11 +14,12 @@
 //! no confirmation. `due_at` is 30 days after receipt; the nightly deadline
 //! watch reminds operators before it.
 
+use crate::digest::{constant_time_eq, sha256_hex};
 use hmac::{Hmac, Mac};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use super::model::{
     Counts, Job, JobKind, JobStatus, PrivacyRequest, RequestKind, RequestStatus, SubjectBy,
@@ -209,7 +210,7 @@ impl Engine {
         let matches = request
             .verify_token_sha256
             .as_deref()
-            .is_some_and(|h| constant_time_eq(h, &sha256_hex(token)));
+            .is_some_and(|h| constant_time_eq(h.as_bytes(), sha256_hex(token).as_bytes()));
         if request.status != RequestStatus::Unverified || !matches {
             return Err(EngineError::Link("already used"));
         }
@@ -544,18 +545,6 @@ fn looks_like_email(s: &str) -> bool {
         && !domain.ends_with('.')
         && s.len() <= 254
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-fn sha256_hex(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// A token `{expires}.{nonce}.{signature}`: the signature (HMAC-SHA256
