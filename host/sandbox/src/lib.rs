@@ -18,8 +18,8 @@
 //! - [`Plugin`] — an admitted plugin: [`Plugin::scan`], [`Plugin::classify`].
 //!   Each batch is packed into a few buffers (see `packed.rs`: one copy
 //!   into the guest per buffer, not per string) and runs in a fresh `Store`
-//!   under a deadline, a memory cap and a stack limit; a misbehaving plugin fails its batch with a typed
-//!   [`CallError`], never the host. Its answers are checked before use.
+//!   under a deadline, a memory cap and a stack limit; a misbehaving plugin
+//!   fails its batch with a typed [`CallError`], never the host. Its answers are checked before use.
 //! - [`Precompiled`] / [`ArtifactRecord`] — native artifacts keyed by the
 //!   module's SHA-256 and the [`EngineHash`]; loaded only when their bytes
 //!   match the digest the host recorded at compile time.

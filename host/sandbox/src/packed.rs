@@ -93,18 +93,23 @@ impl<'a> ItemBatch<'a> {
         Ok(())
     }
 
-    /// Removes everything from item `keep` on (keeping the first `keep`
-    /// items), given the buffer lengths recorded before it was pushed.
-    fn truncate(&mut self, mark: Mark) {
-        self.items.text.truncate(mark.text);
-        self.items.bytes.truncate(mark.bytes);
-        self.items.fields.truncate(mark.fields);
-        self.items.item_ends.truncate(mark.items);
-        self.paths.truncate(mark.fields);
+    /// Rolls the buffers back to `lengths`, taken with [`lengths`] before
+    /// an item was pushed: that item is removed, the ones before it kept.
+    ///
+    /// [`lengths`]: ItemBatch::lengths
+    fn truncate(&mut self, lengths: Lengths) {
+        self.items.text.truncate(lengths.text);
+        self.items.bytes.truncate(lengths.bytes);
+        self.items.fields.truncate(lengths.fields);
+        self.items.item_ends.truncate(lengths.items);
+        self.paths.truncate(lengths.fields);
     }
 
-    fn mark(&self) -> Mark {
-        Mark {
+    /// The buffers' lengths now, to roll an item back with [`truncate`].
+    ///
+    /// [`truncate`]: ItemBatch::truncate
+    fn lengths(&self) -> Lengths {
+        Lengths {
             text: self.items.text.len(),
             bytes: self.items.bytes.len(),
             fields: self.items.fields.len(),
@@ -115,7 +120,7 @@ impl<'a> ItemBatch<'a> {
 
 /// Buffer lengths at an item boundary, to roll an item back.
 #[derive(Clone, Copy)]
-struct Mark {
+struct Lengths {
     text: usize,
     bytes: usize,
     fields: usize,
@@ -153,7 +158,7 @@ impl<'a> ItemPacker<'a> {
     pub(crate) fn next_batch(&mut self) -> Result<Option<&ItemBatch<'a>>, CallError> {
         self.batch.clear();
         while self.next < self.items.len() && self.batch.len() < self.max_items {
-            let before = self.batch.mark();
+            let before = self.batch.lengths();
             let pushed = self.batch.push(&self.items[self.next]);
             let over = pushed.is_err() || self.batch.weight() > self.max_bytes;
             if over && before.items > 0 {

@@ -82,7 +82,7 @@ impl Plugin {
     /// against the contract. With `subject`, the plugin also looks for that
     /// person's known values in other spellings.
     ///
-    /// Texts are packed into batches (see [`crate::packed`]) of at most the
+    /// Texts are packed into batches (see `packed.rs`) of at most the
     /// sandbox's batch size; each batch is one call into a fresh instance.
     ///
     /// # Errors
@@ -118,7 +118,7 @@ impl Plugin {
     /// Classifies the fields of `items` of `kind`; one list of marks per
     /// item, in order, each naming a path the item has (never `none`).
     ///
-    /// Items are packed into batches (see [`crate::packed`]) of at most the
+    /// Items are packed into batches (see `packed.rs`) of at most the
     /// sandbox's batch size; each batch is one call into a fresh instance.
     ///
     /// # Errors
