@@ -27,6 +27,10 @@ step "lint (guest crates, natively and for wasm32-wasip2)"
 (cd plugins && cargo clippy --locked -p lethe-detectors -p lethe-fieldmaps -p lethe-plugin-sdk --all-targets -- -D warnings)
 (cd plugins && cargo clippy --locked --target wasm32-wasip2 --workspace --lib --examples -- -D warnings)
 
+step "docs (rustdoc with every warning an error: broken and ambiguous links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --workspace --no-deps --document-private-items
+(cd plugins && RUSTDOCFLAGS="-D warnings" cargo doc --locked -p lethe-detectors -p lethe-fieldmaps -p lethe-plugin-sdk --no-deps --document-private-items)
+
 step "tests (guest logic, natively)"
 (cd plugins && cargo test --locked -p lethe-detectors -p lethe-fieldmaps -p lethe-plugin-sdk)
 

@@ -4,7 +4,7 @@
 //! # Brief overview
 //!
 //! - [`router`] builds the Router over an [`AppState`]: the
-//!   [`Engine`](lethe_core::Engine), the plugin [`Sandbox`] that admits
+//!   [`Engine`], the plugin [`Sandbox`] that admits
 //!   uploads, and the [`ApiConfig`] (body limits).
 //! - **Who is calling**: every route but `/healthz`, `/openapi.json` and
 //!   the subject's verification link takes an API key
@@ -14,7 +14,7 @@
 //! - **Tenancy by construction**: no route carries a tenant id. Every call
 //!   works in the key's tenant, so another tenant's ids are simply not
 //!   found (404) and nothing of theirs can change.
-//! - **Errors** are [`Problem`](problem::Problem)s
+//! - **Errors** are [`Problem`]s
 //!   (`application/problem+json`) with a stable `code` and a `detail` that
 //!   says how to fix the request, and never an echo of the body or of an
 //!   identifier that may be personal data. Engine errors map as:
@@ -25,7 +25,7 @@
 //!   [`ApiConfig::json_limit`] (1 MiB by default), unknown fields refused;
 //!   CSV and WebAssembly uploads at most [`ApiConfig::upload_limit`]
 //!   (16 MiB). Lists page with `?cursor=&limit=`.
-//! - [`ROUTES`] lists every route with its minimum role; [`openapi`] is the
+//! - [`ROUTES`] lists every route with its minimum role; [`openapi()`] is the
 //!   document, with each operation's role as `x-min-role`.
 //!
 //! # Example

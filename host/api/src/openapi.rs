@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document: generated from the handlers' `#[utoipa::path]`
 //! attributes and the views' `ToSchema` derives, then given the security
 //! scheme and each operation's minimum role (`x-min-role`, from
-//! [`ROUTES`](crate::ROUTES)).
+//! [`ROUTES`]).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{OpenApi, PathItem};

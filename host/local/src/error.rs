@@ -1,5 +1,5 @@
 //! Errors of opening the embedded backend, and the mapping of redb failures
-//! to [`PortError`](lethe_core::ports::PortError).
+//! to [`PortError`].
 
 use std::path::PathBuf;
 

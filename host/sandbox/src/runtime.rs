@@ -7,7 +7,7 @@
 //! 1. plugins set in memory with [`SandboxRuntime::activate`] (tests, the CLI);
 //! 2. with a registry ([`SandboxRuntime::with_registry`]), the tenant's
 //!    active versions in the control table
-//!    ([`active_plugins`](lethe_core::engine::plugin_registry::active_plugins)),
+//!    ([`active_plugins`]),
 //!    their bytes read from the blob store; a world no active plugin
 //!    implements is served by the standard plugin;
 //! 3. the standard plugins.

@@ -1,13 +1,13 @@
 //! `lethe plugin ...`: a plugin author's loop, from a new crate to a
 //! version active on a server.
 //!
-//! | command    | module            | does |
-//! |------------|-------------------|------|
-//! | `new`      | [`plugin_new`](super::plugin_new)       | a crate from the template in `plugins/template/` |
-//! | `build`    | [`plugin_build`](super::plugin_build)   | `cargo build --release --target wasm32-wasip2`, path + size + SHA-256 |
-//! | `validate` | [`validate`](super::validate)           | the server's admission, nothing else |
-//! | `test`     | [`plugin_test`](super::plugin_test)     | admission, then a dry run on sample items and texts |
-//! | `push`, `versions`, `activate`, `rollback` | [`plugin_remote`](super::plugin_remote) | the API's `/v1/plugins` routes |
+//! | command    | module             | does |
+//! |------------|--------------------|------|
+//! | `new`      | [`plugin_new`]     | a crate from the template in `plugins/template/` |
+//! | `build`    | [`plugin_build`]   | `cargo build --release --target wasm32-wasip2`, path + size + SHA-256 |
+//! | `validate` | [`validate`]       | the server's admission, nothing else |
+//! | `test`     | [`plugin_test`]    | admission, then a dry run on sample items and texts |
+//! | `push`, `versions`, `activate`, `rollback` | [`plugin_remote`] | the API's `/v1/plugins` routes |
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -5,7 +5,7 @@
 //! [`ArtifactRecord`] and the artifact's length), written by the host that
 //! compiled the artifact, in the host's own state: the control table
 //! (DynamoDB on AWS, redb locally) under
-//! [`keys::artifact_record`](lethe_core::keys::artifact_record). An
+//! [`keys::artifact_record`]. An
 //! artifact file or object is loaded only when its size and SHA-256 match
 //! the record, so whoever can write `/tmp` or the bucket, but not the
 //! table, cannot make the host run their code.
