@@ -39,6 +39,7 @@
 //! | any of those + [`Rule::after_forwarding`] | the same | **the call, done** |
 //! | [`Fault::PartialBatch`] | success, some entries unprocessed / failed | the other entries |
 //! | [`Fault::ShortPage`] | a short page with a `LastEvaluatedKey` | a smaller `Limit` |
+//! | [`Fault::Slow`] | the server's own answer, late | the call, late |
 //!
 //! "Forward then fail" is the case to think about: the write happened,
 //! the client was told it failed, and the SDK's retry meets the write it

@@ -116,6 +116,14 @@ pub enum Fault {
         /// The largest page the call may return.
         limit: u32,
     },
+    /// The call is held for `millis` milliseconds, then forwarded; the
+    /// answer is the server's own. A service (or the network to it) under
+    /// load: nothing fails, everything waits. ([`Rule::after_forwarding`]
+    /// does not apply.)
+    Slow {
+        /// How long each matching call is held before it is forwarded.
+        millis: u64,
+    },
 }
 
 impl Fault {

@@ -32,7 +32,7 @@ use tokio::task::{AbortHandle, JoinSet};
 use crate::answers::answer;
 use crate::classify::{classify, sdk_attempt};
 use crate::rewrite;
-use crate::rules::{Decision, FaultPlan, Schedule};
+use crate::rules::{Decision, Fault, FaultPlan, Schedule};
 
 /// How long an upstream call may take before the proxy answers 504.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(60);
@@ -349,6 +349,13 @@ async fn handle(
         let (head, body) = shared.forward(&parts, body).await;
         return Ok(respond(head, body));
     };
+    if let Fault::Slow { millis } = decision.fault {
+        shared.injected(&service, &operation);
+        tracing::debug!(%service, %operation, millis, "holding");
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+        let (head, body) = shared.forward(&parts, body).await;
+        return Ok(respond(head, body));
+    }
     if decision.fault.is_rewrite() {
         let Some(rewritten) = rewrite::prepare(&service, &operation, decision.fault, &body) else {
             let (head, body) = shared.forward(&parts, body).await;

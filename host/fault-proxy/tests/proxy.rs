@@ -187,6 +187,39 @@ async fn faults_before_and_after_forwarding() {
 }
 
 #[tokio::test]
+async fn slow_calls_are_held_then_forwarded_unchanged() {
+    let (up, seen) = upstream().await;
+    let plan = FaultPlan::new().rule(
+        Rule::new("dynamodb", Fault::Slow { millis: 300 })
+            .operation("GetItem")
+            .first(1),
+    );
+    let proxy = FaultProxy::start(&up, plan).await.expect("proxy");
+    let e = proxy.endpoint();
+
+    let started = std::time::Instant::now();
+    let (status, headers, body) = send(dynamodb(&e, "GetItem", "{\"k\":1}"))
+        .await
+        .expect("answer");
+    let held = started.elapsed();
+    assert_eq!(status, 200);
+    assert_eq!(headers["x-upstream"], "yes");
+    assert_eq!(body, Bytes::from_static(b"{\"k\":1}"));
+    assert!(
+        held >= std::time::Duration::from_millis(300),
+        "held {held:?}"
+    );
+    assert_eq!(seen.lock().expect("seen").len(), 1);
+    assert_eq!(proxy.injected(), 1);
+
+    // Only the first call was named: the next one is not held.
+    let (status, _, _) = send(dynamodb(&e, "GetItem", "{}")).await.expect("answer");
+    assert_eq!(status, 200);
+    assert_eq!(proxy.injected(), 1);
+    assert_eq!(seen.lock().expect("seen").len(), 2);
+}
+
+#[tokio::test]
 async fn resets_drop_the_connection_and_stop_stops() {
     let (up, seen) = upstream().await;
     let proxy = FaultProxy::start(
