@@ -31,7 +31,7 @@ mod stack;
 pub mod worker;
 
 pub use scheduler::ScheduleInput;
-pub use settings::{DEFAULT_WORKER_CONCURRENCY, Settings, SettingsError};
+pub use settings::{DEFAULT_WORKER_CONCURRENCY, DEFAULT_WORKER_RESERVE, Settings, SettingsError};
 pub use stack::{PLUGIN_DISK_BUDGET, Stack};
 
 /// Sets up logging for a function: `tracing` to stdout (CloudWatch), at

@@ -11,19 +11,81 @@
 //! chunk spends most of its time waiting on DynamoDB and S3, so some overlap
 //! pays, while a bound keeps the table's write rate and the work lost to a
 //! timeout small.
+//!
+//! # The deadline
+//!
+//! Lambda ends an invocation at its deadline without an answer, and then
+//! every record of the batch comes back, the finished ones too, and only
+//! after the queue's visibility timeout (half an hour with the template's
+//! defaults). So the worker stops itself first, at the deadline less a
+//! reserve (`LETHE_WORKER_RESERVE_MS`, [`Window`]):
+//!
+//! ```text
+//!  taken ───── records run, `concurrency` at a time ───── stop ── reserve ── deadline
+//!                                                          │
+//!        finished: done or failed, as usual                │
+//!        still running: cancelled ─┐                       │
+//!        not started ──────────────┴─ handed back: released to the queue
+//!                                     at once, and listed as failures
+//! ```
+//!
+//! Cancelling a chunk mid-way is safe for the same reason a crash is: the
+//! next delivery skips what is done. A handed-back record is made visible
+//! again at once (`ChangeMessageVisibility` to 0), so another invocation
+//! continues it now rather than after the visibility timeout; if that
+//! call fails, the record still comes back, later. Like every other
+//! delivery, a handed-back one counts towards the queue's maximum
+//! receives.
+
+use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use futures_util::future::join_all;
 use futures_util::{StreamExt, stream};
 use lethe_core::engine::Engine;
+use lethe_core::ports::JobQueue;
+use tokio::time::Instant;
 
 /// What happened to one record.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Outcome {
     Done,
     /// Will come back: a transient failure is retried; one that can never
     /// succeed (not a chunk message) ends in the dead-letter queue after the
     /// queue's maximum receives, where operators see it.
     Failed,
+    /// Not finished when the batch's time was up: cancelled or never
+    /// started. Handed back to the queue.
+    OutOfTime,
+}
+
+/// The time a batch has: when it stops taking and running records, and by
+/// when the unfinished ones must be released.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Records still running are cancelled, and no more are started.
+    pub stop: Instant,
+    /// Releasing the handed-back records gives up (half the reserve after
+    /// `stop`, leaving the rest for the answer).
+    pub release_by: Instant,
+}
+
+impl Window {
+    /// The window of a batch taken now, with this `deadline`: it stops at
+    /// the deadline less `reserve`, but reserves at most half of the time
+    /// left, so that an invocation shorter than twice the reserve still
+    /// makes progress. A deadline already past means now.
+    pub fn new(deadline: SystemTime, reserve: Duration) -> Window {
+        let left = deadline
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        let reserve = reserve.min(left / 2);
+        let stop = Instant::now() + (left - reserve);
+        Window {
+            stop,
+            release_by: stop + reserve / 2,
+        }
+    }
 }
 
 async fn handle(engine: &Engine, message: &SqsMessage) -> Outcome {
@@ -50,33 +112,133 @@ async fn handle(engine: &Engine, message: &SqsMessage) -> Outcome {
     }
 }
 
-/// Handles a batch, at most `concurrency` records at once (at least one);
-/// the response names every record to deliver again.
+/// Handles a batch, at most `concurrency` records at once (at least one),
+/// until `window.stop`; the response names every record to deliver again.
+///
+/// Records not finished by then are handed back: released on `queue`
+/// (visible again at once) and named in the response. `queue` must be the
+/// queue the batch came from, since a receipt handle only works there.
 pub async fn handle_batch(
     engine: &Engine,
+    queue: &dyn JobQueue,
     event: SqsEvent,
     concurrency: usize,
+    window: Window,
 ) -> SqsBatchResponse {
-    let outcomes: Vec<Outcome> = stream::iter(event.records.iter().map(|m| handle(engine, m)))
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let records = &event.records;
+    let mut outcomes = vec![Outcome::OutOfTime; records.len()];
+    let run = async {
+        let mut finished = stream::iter(records.iter().enumerate())
+            .map(|(i, m)| async move { (i, handle(engine, m).await) })
+            .buffer_unordered(concurrency.max(1));
+        while let Some((i, outcome)) = finished.next().await {
+            outcomes[i] = outcome;
+        }
+    };
+    // At the stop, the records still running are dropped mid-way (cancelled)
+    // and those not started never start.
+    let _ = tokio::time::timeout_at(window.stop, run).await;
+    let out_of_time: Vec<&SqsMessage> = records
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| **o == Outcome::OutOfTime)
+        .map(|(m, _)| m)
+        .collect();
+    if !out_of_time.is_empty() {
+        hand_back(queue, &out_of_time, window.release_by).await;
+    }
     let mut response = SqsBatchResponse::default();
-    let (mut done, mut failed) = (0u32, 0u32);
-    for (message, outcome) in event.records.iter().zip(outcomes) {
-        match outcome {
-            Outcome::Done => done += 1,
-            Outcome::Failed => {
-                failed += 1;
-                // A record without an id cannot be named: failing the whole
-                // batch is the only way to have it delivered again.
-                let id = message.message_id.clone().unwrap_or_default();
-                let mut failure = BatchItemFailure::default();
-                failure.item_identifier = id;
-                response.batch_item_failures.push(failure);
-            }
+    let count = |wanted: Outcome| outcomes.iter().filter(|o| **o == wanted).count();
+    for (message, outcome) in records.iter().zip(&outcomes) {
+        if *outcome != Outcome::Done {
+            // A record without an id cannot be named: failing the whole
+            // batch is the only way to have it delivered again.
+            let id = message.message_id.clone().unwrap_or_default();
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
         }
     }
-    tracing::info!(records = event.records.len(), done, failed, "batch handled");
+    tracing::info!(
+        records = records.len(),
+        done = count(Outcome::Done),
+        failed = count(Outcome::Failed),
+        handed_back = count(Outcome::OutOfTime),
+        "batch handled"
+    );
     response
+}
+
+/// Makes the records visible again at once, all together, giving up at
+/// `by`; a record not released still comes back after its visibility
+/// timeout.
+async fn hand_back(queue: &dyn JobQueue, records: &[&SqsMessage], by: Instant) {
+    let releases = records.iter().filter_map(|m| {
+        let receipt = m.receipt_handle.as_deref()?;
+        Some(async move {
+            let released = queue.release(receipt, Duration::ZERO).await;
+            if let Err(e) = &released {
+                tracing::warn!(
+                    message_id = m.message_id.as_deref().unwrap_or("-"),
+                    error = %e,
+                    "could not release a record; it comes back after its visibility timeout"
+                );
+            }
+            released.is_ok()
+        })
+    });
+    let released = tokio::time::timeout_at(by, join_all(releases))
+        .await
+        .map(|r| r.into_iter().filter(|ok| *ok).count());
+    match released {
+        Ok(n) => tracing::warn!(
+            handed_back = records.len(),
+            released = n,
+            "the batch's time is up: unfinished records handed back"
+        ),
+        Err(_) => tracing::warn!(
+            handed_back = records.len(),
+            "the batch's time is up: unfinished records handed back; releasing them took too \
+             long, so they come back after their visibility timeout"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `at` as an offset from now, to the millisecond (the clocks move on
+    /// between the computation and the check).
+    fn from_now(at: Instant) -> Duration {
+        at.saturating_duration_since(Instant::now())
+    }
+
+    fn near(actual: Duration, expected: Duration) -> bool {
+        actual <= expected && expected - actual < Duration::from_millis(250)
+    }
+
+    #[test]
+    fn a_window_stops_at_the_deadline_less_the_reserve() {
+        let deadline = SystemTime::now() + Duration::from_secs(60);
+        let w = Window::new(deadline, Duration::from_secs(5));
+        assert!(near(from_now(w.stop), Duration::from_secs(55)), "{w:?}");
+        assert_eq!(w.release_by - w.stop, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn a_short_invocation_reserves_at_most_half_its_time() {
+        let deadline = SystemTime::now() + Duration::from_secs(4);
+        let w = Window::new(deadline, Duration::from_secs(5));
+        assert!(near(from_now(w.stop), Duration::from_secs(2)), "{w:?}");
+        assert!(w.release_by - w.stop <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_deadline_already_past_stops_now() {
+        let deadline = SystemTime::now() - Duration::from_secs(1);
+        let w = Window::new(deadline, Duration::from_secs(5));
+        assert_eq!(from_now(w.stop), Duration::ZERO);
+        assert_eq!(w.release_by, w.stop);
+    }
 }

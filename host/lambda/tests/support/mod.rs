@@ -139,6 +139,7 @@ impl World {
             plugin_cache_dir: std::env::temp_dir().join("lethe-lambda-tests-plugins"),
             chunk_size,
             worker_concurrency: lethe_lambda::DEFAULT_WORKER_CONCURRENCY,
+            worker_reserve: lethe_lambda::DEFAULT_WORKER_RESERVE,
         };
         Stack::build(settings, &self.config, clock)
             .await
