@@ -13,7 +13,19 @@
 //! | `LETHE_QUEUE` | the chunk queue (its dead-letter queue is found through its redrive policy) | `lethe-jobs` |
 //! | `LETHE_MAIL_FROM` | the verified SES sender | `no-reply@lethe.invalid` |
 //! | `LETHE_KMS_KEY_ID` | SSE-KMS key for S3 puts | none: the bucket's default encryption |
-//! | `LETHE_AWS_MAX_ATTEMPTS` | attempts per AWS call (the SDK's standard retry: exponential backoff with jitter) | 5 |
+//! | `LETHE_AWS_MAX_ATTEMPTS` | attempts per AWS call (the SDK's standard retry: exponential backoff with jitter), 1 to 20 | 5 |
+//! | `LETHE_AWS_ATTEMPT_TIMEOUT_MS` | longest one attempt of an AWS call may take, sending included, before the SDK gives it up and retries; 100 to 300000 | 10000 |
+//!
+//! A value out of range or not a number is logged as a warning and the
+//! default is used.
+//!
+//! **Attempt timeout.** The SDK's defaults bound only the connection (3.1
+//! s); a call whose answer never comes would wait until the function's own
+//! timeout. Each attempt is therefore bounded ([`DEFAULT_ATTEMPT_TIMEOUT`],
+//! far above a healthy DynamoDB, SQS or SES call and above an 8 MiB S3 part
+//! in region), and a stalled attempt is retried like a 5xx, within the
+//! attempts above. Streamed S3 downloads are bounded until their answer
+//! starts, not while the body streams.
 //!
 //! **Retry quota.** Besides the attempts per call, the SDK keeps a retry
 //! quota (a token bucket of 500: a throttling retry costs 5 tokens, a 5xx
@@ -40,11 +52,22 @@
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::retry::{RetryPartition, TokenBucket};
 
 /// The region used when `AWS_REGION` (and the profile) names none.
 pub const DEFAULT_REGION: &str = "eu-west-1";
+
+/// Attempts per call unless `LETHE_AWS_MAX_ATTEMPTS` says otherwise.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+/// Longest one attempt of a call may take unless
+/// `LETHE_AWS_ATTEMPT_TIMEOUT_MS` says otherwise.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Longest the SDK waits for a connection (its own default).
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 
 /// Tokens in each service's retry quota (the SDK's default capacity).
 pub const RETRY_QUOTA: usize = 500;
@@ -110,8 +133,40 @@ pub struct AwsConfig {
     pub mail_from: String,
     /// The KMS key S3 objects are encrypted under (SSE-KMS), if any.
     pub kms_key_id: Option<String>,
+    /// Longest one attempt of a call may take (see the module docs).
+    pub attempt_timeout: Duration,
     /// Each service's retry quota (see the module docs).
     retry_quotas: RetryQuotas,
+}
+
+/// The SDK's timeouts: the connection as the SDK bounds it, and each
+/// attempt at `attempt`.
+fn timeouts(attempt: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(attempt)
+        .build()
+}
+
+/// The optional variable `name` as a number in `range`; `None` (with a
+/// warning naming the variable) if it is set to anything else.
+fn env_number<T>(name: &str, range: std::ops::RangeInclusive<T>) -> Option<T>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let value = env(name)?;
+    match value.trim().parse::<T>() {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            tracing::warn!(
+                variable = name,
+                "not a number from {} to {}; using the default",
+                range.start(),
+                range.end()
+            );
+            None
+        }
+    }
 }
 
 fn env(name: &str) -> Option<String> {
@@ -137,10 +192,9 @@ impl AwsConfig {
     }
 
     async fn load(endpoint: Option<String>, test_credentials: bool) -> AwsConfig {
-        let attempts = env("LETHE_AWS_MAX_ATTEMPTS")
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(5)
-            .clamp(1, 20);
+        let attempts = env_number("LETHE_AWS_MAX_ATTEMPTS", 1..=20).unwrap_or(DEFAULT_MAX_ATTEMPTS);
+        let attempt_timeout = env_number("LETHE_AWS_ATTEMPT_TIMEOUT_MS", 100..=300_000)
+            .map_or(DEFAULT_ATTEMPT_TIMEOUT, Duration::from_millis);
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(
                 aws_config::meta::region::RegionProviderChain::default_provider()
@@ -151,7 +205,8 @@ impl AwsConfig {
                     .with_max_attempts(attempts)
                     .with_initial_backoff(Duration::from_millis(50))
                     .with_max_backoff(Duration::from_secs(5)),
-            );
+            )
+            .timeout_config(timeouts(attempt_timeout));
         if let Some(url) = &endpoint {
             loader = loader.endpoint_url(url);
         }
@@ -180,8 +235,21 @@ impl AwsConfig {
             queue: env_or("LETHE_QUEUE", "lethe-jobs"),
             mail_from: env_or("LETHE_MAIL_FROM", "no-reply@lethe.invalid"),
             kms_key_id: env("LETHE_KMS_KEY_ID"),
+            attempt_timeout,
             retry_quotas: RetryQuotas::new(),
         }
+    }
+
+    /// The same configuration with attempts of every call bounded by
+    /// `attempt` instead (tests shorten it to see a stall retried).
+    pub fn with_attempt_timeout(mut self, attempt: Duration) -> AwsConfig {
+        self.sdk = self
+            .sdk
+            .to_builder()
+            .timeout_config(timeouts(attempt))
+            .build();
+        self.attempt_timeout = attempt;
+        self
     }
 
     /// A DynamoDB client.

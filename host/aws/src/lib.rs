@@ -56,7 +56,10 @@ mod write_id;
 
 use std::sync::Arc;
 
-pub use config::{AwsConfig, DEFAULT_REGION, RETRY_QUOTA, RETRY_REFILL_PER_SEC, RETRY_REWARD};
+pub use config::{
+    AwsConfig, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_REGION, RETRY_QUOTA,
+    RETRY_REFILL_PER_SEC, RETRY_REWARD,
+};
 pub use dynamo::{BATCH_CONCURRENCY, DynamoTable, create_table};
 pub use error::AwsError;
 pub use s3::{

@@ -1,0 +1,138 @@
+//! Stalled calls: `lethe-fault-proxy` holds calls (`Fault::Slow`) between
+//! the adapters and moto, and each attempt's timeout (`AwsConfig`'s
+//! `attempt_timeout`) gives a stalled attempt up so the SDK retries it.
+//!
+//! ```text
+//! scripts/with-moto.sh cargo test -p lethe-aws --features moto-tests --test timeouts
+//! ```
+//!
+//! | case | stall | shows |
+//! |------|-------|-------|
+//! | `a_stalled_attempt_is_given_up_and_retried` | the first `GetItem` and the first `PutObject` held 5 s | each call succeeds on its second attempt, well before the stall would have ended |
+//! | `a_service_that_stays_stalled_is_unavailable_within_a_bound` | every `GetItem` held 5 s | `Unavailable` ("timed out") after the configured attempts, naming no key |
+
+#![cfg(feature = "moto-tests")]
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use lethe_aws::{AwsConfig, DynamoTable, S3Blobs, create_bucket, create_table};
+use lethe_conformance::unique;
+use lethe_core::ports::{
+    BlobStore, Condition, ItemStore, PortError, PutCondition, Record, RecordKey, read_all,
+};
+use lethe_fault_proxy::{Fault, FaultPlan, FaultProxy, Rule};
+use serde_json::json;
+
+/// How long the proxy holds a stalled call: far longer than an attempt.
+const STALL: Duration = Duration::from_secs(5);
+
+/// The attempt timeout these tests configure.
+const ATTEMPT: Duration = Duration::from_millis(400);
+
+/// The moto server (`scripts/with-moto.sh` exports it; loopback only).
+fn moto() -> String {
+    let endpoint = std::env::var("LETHE_AWS_ENDPOINT").unwrap_or_default();
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:"),
+        "LETHE_AWS_ENDPOINT must name a loopback moto server; run \
+         `scripts/with-moto.sh cargo test -p lethe-aws --features moto-tests --test timeouts`"
+    );
+    endpoint
+}
+
+fn stall(service: &str, operation: &str) -> Rule {
+    let millis = u64::try_from(STALL.as_millis()).expect("millis");
+    Rule::new(service, Fault::Slow { millis }).operation(operation)
+}
+
+/// A table and a bucket of their own on moto, and a configuration that
+/// reaches them through a proxy with `plan` and attempts bounded by
+/// [`ATTEMPT`].
+async fn world(plan: FaultPlan) -> (FaultProxy, DynamoTable, S3Blobs) {
+    let name = unique("timeouts");
+    let direct = AwsConfig::emulator(&moto()).await;
+    create_table(&direct.dynamodb(), &name)
+        .await
+        .expect("table");
+    create_bucket(&direct.s3(), &name).await.expect("bucket");
+    let proxy = FaultProxy::start(&moto(), plan).await.expect("proxy");
+    let config = AwsConfig::emulator(&proxy.endpoint())
+        .await
+        .with_attempt_timeout(ATTEMPT);
+    assert_eq!(config.attempt_timeout, ATTEMPT);
+    let table = DynamoTable::new(config.dynamodb(), &name);
+    let blobs = S3Blobs::new(config.s3(), &name);
+    (proxy, table, blobs)
+}
+
+fn key() -> RecordKey {
+    RecordKey::new("t#acme#customer#c-4711", "item#profile")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_attempt_is_given_up_and_retried() {
+    let (proxy, table, blobs) = world(FaultPlan::new()).await;
+    table
+        .put(Record::new(key(), json!({"v": 1})), Condition::Absent)
+        .await
+        .expect("put");
+    proxy.set_plan(
+        FaultPlan::new()
+            .rule(stall("dynamodb", "GetItem").first(1))
+            .rule(stall("s3", "PutObject").first(1)),
+    );
+    proxy.reset_counts();
+
+    let started = Instant::now();
+    let record = table.get(&key()).await.expect("get").expect("found");
+    let got_in = started.elapsed();
+    assert_eq!(record.body, json!({"v": 1}));
+    assert_eq!(proxy.count("dynamodb", "GetItem"), 2, "one retry");
+    assert!(
+        got_in >= ATTEMPT && got_in < STALL,
+        "the get took {got_in:?}: not one given-up attempt and a retry"
+    );
+
+    let started = Instant::now();
+    blobs
+        .put(
+            "exports/x.json",
+            Bytes::from_static(b"{\"a\":1}"),
+            "application/json",
+            PutCondition::Any,
+        )
+        .await
+        .expect("blob put");
+    let put_in = started.elapsed();
+    assert_eq!(proxy.count("s3", "PutObject"), 2, "one retry");
+    assert!(put_in < STALL, "the put took {put_in:?}");
+    let (_, stored) = read_all(&blobs, "exports/x.json").await.expect("get blob");
+    assert_eq!(stored, b"{\"a\":1}");
+    // The given-up attempts still reach moto when their stall ends; that
+    // is the lost-answer case the adapters already tolerate.
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_that_stays_stalled_is_unavailable_within_a_bound() {
+    let (proxy, table, _) = world(FaultPlan::new().rule(stall("dynamodb", "GetItem"))).await;
+    let attempts = u64::from(lethe_aws::DEFAULT_MAX_ATTEMPTS);
+    let started = Instant::now();
+    let e = table.get(&key()).await.expect_err("a stalled service");
+    let elapsed = started.elapsed();
+    match &e {
+        PortError::Unavailable { reason, .. } => {
+            assert!(reason.contains("timed out"), "{reason}");
+        }
+        other => panic!("not Unavailable: {other:?}"),
+    }
+    let text = format!("{e} {e:?}");
+    assert!(!text.contains("c-4711"), "the error names the key: {text}");
+    assert!(proxy.count("dynamodb", "GetItem") >= 2, "retried");
+    // Every attempt given up after 400 ms, with backoff between them: far
+    // less than one stall per attempt.
+    assert!(
+        elapsed < STALL * u32::try_from(attempts).expect("attempts"),
+        "gave up after {elapsed:?}"
+    );
+}
