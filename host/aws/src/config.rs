@@ -38,7 +38,7 @@
 //! time, each throttled once, it was empty after ~490 writes, and the
 //! other ~370 throttles surfaced as `Unavailable` although each would
 //! have passed on its retry; 700 of them one at a time all passed
-//! (`tests/faults.rs`). So each `AwsConfig`
+//! (`tests/faults/dynamodb.rs`). So each `AwsConfig`
 //! gives every service its own bucket ([`RETRY_QUOTA`] tokens) in which a
 //! success earns back what a retry costs ([`RETRY_REWARD`]) and time
 //! refills it ([`RETRY_REFILL_PER_SEC`]): the quota now empties only when

@@ -1,17 +1,6 @@
-//! Stalled calls: `lethe-fault-proxy` holds calls (`Fault::Slow`) between
-//! the adapters and moto, and each attempt's timeout (`AwsConfig`'s
-//! `attempt_timeout`) gives a stalled attempt up so the SDK retries it.
-//!
-//! ```text
-//! scripts/with-moto.sh cargo test -p lethe-aws --features moto-tests --test timeouts
-//! ```
-//!
-//! | case | stall | shows |
-//! |------|-------|-------|
-//! | `a_stalled_attempt_is_given_up_and_retried` | the first `GetItem` and the first `PutObject` held 5 s | each call succeeds on its second attempt, well before the stall would have ended |
-//! | `a_service_that_stays_stalled_is_unavailable_within_a_bound` | every `GetItem` held 5 s | `Unavailable` ("timed out") after the configured attempts, naming no key |
-
-#![cfg(feature = "moto-tests")]
+//! Stalled calls: the proxy holds calls (`Fault::Slow`), and each
+//! attempt's timeout (`AwsConfig`'s `attempt_timeout`) gives a stalled
+//! attempt up so the SDK retries it.
 
 use std::time::{Duration, Instant};
 
@@ -24,22 +13,13 @@ use lethe_core::ports::{
 use lethe_fault_proxy::{Fault, FaultPlan, FaultProxy, Rule};
 use serde_json::json;
 
+use crate::support::{self, assert_names_nothing, direct, moto};
+
 /// How long the proxy holds a stalled call: far longer than an attempt.
 const STALL: Duration = Duration::from_secs(5);
 
 /// The attempt timeout these tests configure.
 const ATTEMPT: Duration = Duration::from_millis(400);
-
-/// The moto server (`scripts/with-moto.sh` exports it; loopback only).
-fn moto() -> String {
-    let endpoint = std::env::var("LETHE_AWS_ENDPOINT").unwrap_or_default();
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:"),
-        "LETHE_AWS_ENDPOINT must name a loopback moto server; run \
-         `scripts/with-moto.sh cargo test -p lethe-aws --features moto-tests --test timeouts`"
-    );
-    endpoint
-}
 
 fn stall(service: &str, operation: &str) -> Rule {
     let millis = u64::try_from(STALL.as_millis()).expect("millis");
@@ -51,7 +31,7 @@ fn stall(service: &str, operation: &str) -> Rule {
 /// [`ATTEMPT`].
 async fn world(plan: FaultPlan) -> (FaultProxy, DynamoTable, S3Blobs) {
     let name = unique("timeouts");
-    let direct = AwsConfig::emulator(&moto()).await;
+    let direct = direct().await;
     create_table(&direct.dynamodb(), &name)
         .await
         .expect("table");
@@ -66,8 +46,9 @@ async fn world(plan: FaultPlan) -> (FaultProxy, DynamoTable, S3Blobs) {
     (proxy, table, blobs)
 }
 
+/// The record the tests read: a key that looks like a customer's.
 fn key() -> RecordKey {
-    RecordKey::new("t#acme#customer#c-4711", "item#profile")
+    support::key("timeouts", 1)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,8 +107,7 @@ async fn a_service_that_stays_stalled_is_unavailable_within_a_bound() {
         }
         other => panic!("not Unavailable: {other:?}"),
     }
-    let text = format!("{e} {e:?}");
-    assert!(!text.contains("c-4711"), "the error names the key: {text}");
+    assert_names_nothing(&e);
     assert!(proxy.count("dynamodb", "GetItem") >= 2, "retried");
     // Every attempt given up after 400 ms, with backoff between them: far
     // less than one stall per attempt.
