@@ -5,7 +5,7 @@
 use jiff::SignedDuration;
 use lethe_core::engine::model::{RequestKind, RequestStatus, SubjectBy};
 use lethe_core::engine::{EngineError, NewRequest, NightKind};
-use lethe_core::ports::{BlobStore, NotificationKind, read_all};
+use lethe_core::ports::{BlobStore, Clock, NotificationKind, read_all};
 use lethe_core::tenant::{Handling, Region, Settings};
 use lethe_e2e::engine::{Fixture, find_leftovers};
 use sha2::{Digest, Sha256};
@@ -245,11 +245,11 @@ async fn an_access_export_is_labelled_checksummed_linked_and_destroyed_on_erasur
         download.contains("expires=") && download.contains("sig="),
         "{download}"
     );
-    let mail = f.node.local.mailbox.messages();
+    let token = mailed_download_token(&f, &request.id);
     assert!(
-        mail.iter()
-            .any(|m| m.kind == Some(NotificationKind::RequestCompleted)
-                && m.body.contains("/blobs/exports/acme/"))
+        e.open_download(&f.tenant, &request.id, "json", &token)
+            .await
+            .is_ok()
     );
 
     // The subject is erased later: the export goes with them.
@@ -276,9 +276,111 @@ async fn an_access_export_is_labelled_checksummed_linked_and_destroyed_on_erasur
         e.export_link(&f.tenant, &request.id, "json").await,
         Err(EngineError::NotFound { .. })
     ));
+    assert!(matches!(
+        e.open_download(&f.tenant, &request.id, "json", &token)
+            .await,
+        Err(EngineError::Link("expired"))
+    ));
     let everything = f.everything().await;
     let kept: Vec<_> = customers.iter().filter(|c| c.id != subject.id).collect();
     assert_eq!(find_leftovers(&everything, &[subject], &kept), vec![]);
+}
+
+/// The token of the download link in the mail that completed `request`,
+/// checking the link's shape on the way.
+fn mailed_download_token(f: &Fixture, request: &str) -> String {
+    let mail = f.node.local.mailbox.messages();
+    let body = &mail
+        .iter()
+        .find(|m| m.kind == Some(NotificationKind::RequestCompleted) && m.body.contains(request))
+        .expect("a completion mail")
+        .body;
+    let path = format!("/v1/downloads/acme/{request}?format=json&token=");
+    let start = body.find(&path).expect("a download link to the API") + path.len();
+    body[start..]
+        .split_whitespace()
+        .next()
+        .expect("a token")
+        .to_owned()
+}
+
+/// The `expires=` of a direct link, as a Unix time.
+fn link_expiry(link: &str) -> i64 {
+    let start = link.find("expires=").expect("expires=") + "expires=".len();
+    link[start..]
+        .split('&')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("a Unix time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mailed_download_link_outlives_the_direct_links_it_hands_out() {
+    let f = Fixture::new(settings(Handling::Automatic)).await;
+    let customers = f.seed(1, |_| 1).await;
+    let e = f.engine();
+    let (request, _) = e
+        .create_request(&f.tenant, access(&customers[0].email), "intake")
+        .await
+        .unwrap();
+    let token = mailed_download_token(&f, &request.id);
+    let opened_at = f.clock.now();
+
+    // Each opening hands out a fresh direct link that lasts minutes.
+    let direct = e
+        .open_download(&f.tenant, &request.id, "json", &token)
+        .await
+        .unwrap();
+    assert!(direct.contains("/blobs/exports/acme/"), "{direct}");
+    let lasts = link_expiry(&direct) - opened_at.as_second();
+    assert_eq!(
+        lasts,
+        lethe_core::engine::DIRECT_LINK_TTL.as_secs(),
+        "{direct}"
+    );
+
+    // The token is for this tenant, request and format only, unchanged.
+    for (tenant, format, token) in [
+        ("globex", "json", token.clone()),
+        (f.tenant.as_str(), "csv", token.clone()),
+        (f.tenant.as_str(), "json", token.replacen('.', "0.", 1)),
+        (f.tenant.as_str(), "json", format!("{token}0")),
+    ] {
+        assert!(
+            matches!(
+                e.open_download(tenant, &request.id, format, &token).await,
+                Err(EngineError::Link("not valid"))
+            ),
+            "{tenant} {format} {token}"
+        );
+    }
+
+    // 23 hours on, the first direct link is long dead; the mailed one works.
+    f.clock.set(opened_at + SignedDuration::from_hours(23));
+    assert!(link_expiry(&direct) < f.clock.now().as_second());
+    let later = e
+        .open_download(&f.tenant, &request.id, "json", &token)
+        .await
+        .unwrap();
+    assert!(link_expiry(&later) > f.clock.now().as_second());
+
+    // Past the 24 hours the mail promised, it has expired too.
+    f.clock.set(opened_at + SignedDuration::from_hours(25));
+    assert!(matches!(
+        e.open_download(&f.tenant, &request.id, "json", &token)
+            .await,
+        Err(EngineError::Link("expired"))
+    ));
+
+    // Each opening is in the audit log, by the subject.
+    let events = lethe_core::audit::list(f.node.local.control.as_ref(), &f.tenant, 0, 100)
+        .await
+        .unwrap();
+    let downloads = events
+        .iter()
+        .filter(|ev| ev.action == "export.downloaded" && ev.actor == "subject")
+        .count();
+    assert_eq!(downloads, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,7 @@
 //! | `head` | `HeadObject` | |
 //! | `list` | `ListObjectsV2` (paginated) + `HeadObject` per object, 16 at a time | a listing carries no user metadata, so each object's SHA-256 costs one `HeadObject` |
 //! | `delete` | `DeleteObject` | idempotent on S3 |
-//! | `download_link` | a presigned `GetObject` | expires at the asked time; SigV4 allows at most 7 days, and a link signed with temporary credentials (a Lambda role) stops working when they expire, whichever is first |
+//! | `download_link` | a presigned `GetObject` | expires at the asked time; SigV4 allows at most 7 days, and a link signed with temporary credentials (a Lambda role) stops working when they expire, whichever is first (so the engine only asks for links that last minutes, each time a download is opened) |
 //!
 //! `BlobMeta::sha256` is what this adapter computed and stored as metadata
 //! (for a multipart object S3's own checksum is a checksum of the parts'

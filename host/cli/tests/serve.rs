@@ -251,6 +251,24 @@ async fn serve_runs_access_erasure_and_bulk_jobs_over_http_and_stops_cleanly() {
     )))
     .await;
     assert_eq!(expired_sig.status, StatusCode::FORBIDDEN);
+    // The subject's mailed link, opened without a key: through the API's
+    // redirect to the signed file link, the same file.
+    let mailbox = lethe_local::Mailbox::new(&data.join("mailbox")).expect("mailbox");
+    let download_url = mailbox
+        .messages()
+        .into_iter()
+        .find(|m| m.body.contains(&access_id) && m.body.contains("/v1/downloads/"))
+        .expect("the export was mailed")
+        .body
+        .lines()
+        .find(|l| l.contains("/v1/downloads/"))
+        .expect("the mail holds the download link")
+        .trim()
+        .to_string();
+    assert!(download_url.starts_with(&server.base), "{download_url}");
+    let mailed = send(http.get(&download_url)).await;
+    assert_eq!(mailed.status, StatusCode::OK, "{}", mailed.body);
+    assert_eq!(hex::encode(Sha256::digest(&mailed.raw)), json_sha256);
 
     // Erasure -> the link in the mailbox -> completed -> certificate.
     let erased = &customers[5];
@@ -267,7 +285,6 @@ async fn serve_runs_access_erasure_and_bulk_jobs_over_http_and_stops_cleanly() {
     assert_eq!(erasure.status, StatusCode::CREATED, "{}", erasure.body);
     assert_eq!(erasure.body["status"], "unverified");
     let erasure_id = erasure.body["id"].as_str().unwrap().to_string();
-    let mailbox = lethe_local::Mailbox::new(&data.join("mailbox")).expect("mailbox");
     let message = mailbox
         .messages()
         .into_iter()

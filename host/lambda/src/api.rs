@@ -3,8 +3,11 @@
 //! `lambda_http`.
 //!
 //! Authentication is the API's own (bearer API keys, roles, tenant
-//! scoping); API Gateway only forwards. Export downloads are S3 presigned
-//! GET URLs (the engine asks the blob store for a link).
+//! scoping); API Gateway only forwards. An export is downloaded through a
+//! redirect to an S3 presigned GET URL made when the link is opened and
+//! good for minutes; the link mailed to the subject points at the API
+//! (`/v1/downloads/...`), since a URL presigned with this function's
+//! temporary credentials stops working when they expire.
 
 use lethe_api::{ApiConfig, AppState};
 

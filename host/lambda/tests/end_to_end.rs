@@ -37,7 +37,7 @@ mod moto {
     use lethe_synth::{Customer, Synth};
     use serde_json::{Value, json};
 
-    use super::support::{Running, World, call, drain, link_in, sent_mail};
+    use super::support::{Running, World, call, drain, http_event, link_in, sent_mail};
 
     const DAY: i64 = 24;
 
@@ -191,6 +191,42 @@ mod moto {
             String::from_utf8_lossy(&export).contains(&subject.email),
             "the export holds the subject's data"
         );
+        // The subject's mailed link, through the api function: a redirect
+        // to a fresh presigned S3 link, which serves the export.
+        let mail = sent_mail(&world, &subject.email).await;
+        let download = mail
+            .iter()
+            .find_map(|(_, body)| {
+                link_in(body).filter(|l| l.starts_with("/v1/downloads/") && l.contains(&access_id))
+            })
+            .expect("a download link was e-mailed to the subject");
+        let opened = api
+            .invoke(
+                &http_event("GET", &download, None, None),
+                Duration::from_secs(60),
+            )
+            .await;
+        assert_eq!(opened.response["statusCode"], 302, "{}", opened.response);
+        let location = opened.response["headers"]["location"]
+            .as_str()
+            .expect("a Location");
+        assert!(
+            location.starts_with(&world.endpoint) && location.contains("X-Amz-Signature="),
+            "not a presigned S3 link: {location}"
+        );
+        let fetched = reqwest::get(location)
+            .await
+            .expect("GET the presigned link");
+        assert_eq!(fetched.status(), 200);
+        let fetched = fetched.bytes().await.expect("body");
+        assert!(exports.iter().any(|e| e.key.ends_with("export.json")));
+        let (_, json) = read_all(
+            stack.aws.blobs.as_ref(),
+            &format!("{export_prefix}export.json"),
+        )
+        .await
+        .expect("export.json");
+        assert_eq!(fetched.as_ref(), json.as_slice());
 
         // Erasure: submitted, verified through the e-mailed link, processed.
         let (status, erasure) = call(

@@ -7,6 +7,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 
 mod admin;
+mod downloads;
 mod jobs;
 mod meta;
 mod plugins;
@@ -49,6 +50,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/v1/requests/{id}/export", Some(Operator)),
     route("GET", "/v1/requests/{id}/certificate", Some(Support)),
     route("GET", "/v1/verify/{tenant}/{request}", None),
+    route("GET", "/v1/downloads/{tenant}/{request}", None),
     route("POST", "/v1/redactions", Some(Operator)),
     route("GET", "/v1/jobs", Some(Support)),
     route("GET", "/v1/jobs/{id}", Some(Support)),
@@ -96,6 +98,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(requests::download_export))
         .routes(routes!(requests::request_certificate))
         .routes(routes!(requests::verify_request))
+        .routes(routes!(downloads::open_download))
         .routes(routes!(jobs::create_redaction))
         .routes(routes!(jobs::list_jobs))
         .routes(routes!(jobs::get_job))

@@ -71,6 +71,43 @@ async fn health_and_requests_from_intake_to_certificate() {
         )
         .await;
     assert_eq!(bad_format.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The subject's mailed link: public, redirects to the file.
+    let mail = f.node.local.mailbox.messages();
+    let body = &mail
+        .iter()
+        .find(|m| m.body.contains("/v1/downloads/acme/") && m.body.contains(&id))
+        .expect("the completion mail links to the API")
+        .body;
+    let start = body.find("/v1/downloads/").unwrap();
+    let link = body[start..].split_whitespace().next().unwrap().to_owned();
+    let opened = f.call("GET", &link, None, Send::Empty).await;
+    assert_eq!(opened.status, StatusCode::FOUND, "{:?}", opened.body);
+    let location = opened.headers["location"].to_str().unwrap();
+    assert!(location.contains("/blobs/exports/acme/"), "{location}");
+    assert_eq!(opened.headers["referrer-policy"], "no-referrer");
+    assert_eq!(opened.headers["cache-control"], "no-store");
+    let forged = f.call("GET", &format!("{link}0"), None, Send::Empty).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    assert_eq!(forged.code(), "link_invalid");
+    let other_file = f
+        .call(
+            "GET",
+            &link.replace("format=json", "format=csv"),
+            None,
+            Send::Empty,
+        )
+        .await;
+    assert_eq!(other_file.code(), "link_invalid");
+    let no_token = f
+        .call(
+            "GET",
+            &format!("/v1/downloads/acme/{id}?format=json"),
+            None,
+            Send::Empty,
+        )
+        .await;
+    assert_eq!(no_token.status, StatusCode::BAD_REQUEST);
     let no_cert = f
         .as_role(
             "acme",

@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::downloads::{DIRECT_LINK_TTL, export_file};
 use super::model::{CustomerHead, ExportFiles, PrivacyRequest, RequestStatus};
 use super::redaction::kind_of;
 use super::requests::request_key;
@@ -84,13 +85,14 @@ impl Engine {
                 .await?;
         }
         let (mut request, version) = self.request_versioned(&tenant.id, request_id).await?;
+        let export_expires = now + self.config.export_ttl;
         request.export = Some(ExportFiles {
-            json_key: json_key.clone(),
+            json_key,
             json_sha256: rendered.json_sha256,
             csv_key,
             csv_sha256: rendered.csv_sha256,
             items: items.len() as u64,
-            expires_at: now + self.config.export_ttl,
+            expires_at: export_expires,
             destroyed: false,
         });
         request.status = RequestStatus::Completed;
@@ -113,11 +115,8 @@ impl Engine {
         )
         .await?;
         if let Some(to) = contact {
-            let link = self
-                .ports
-                .blobs
-                .download_link(&json_key, now + self.config.download_link_ttl)
-                .await?;
+            let expires = (now + self.config.download_link_ttl).min(export_expires);
+            let link = self.download_url(tenant, request_id, "json", expires);
             self.ports
                 .notifier
                 .send(&Notification {
@@ -126,7 +125,7 @@ impl Engine {
                     subject: "A copy of your personal data is ready".into(),
                     body: format!(
                         "The copy of your personal data you asked for (request {request_id}) is ready.\n\nDownload it within {} hours:\n\n{link}\n",
-                        self.config.download_link_ttl.as_hours()
+                        expires.duration_since(now).as_hours()
                     ),
                 })
                 .await?;
@@ -134,8 +133,9 @@ impl Engine {
         Ok(request)
     }
 
-    /// A fresh download link for a request's export (`format` is `json`
-    /// or `csv`).
+    /// A fresh direct link to a request's export file (`format` is `json`
+    /// or `csv`), valid for [`DIRECT_LINK_TTL`]: for an operator's
+    /// download, followed at once.
     ///
     /// # Errors
     /// [`EngineError::NotFound`] when the request has no live export.
@@ -146,25 +146,18 @@ impl Engine {
         format: &str,
     ) -> Result<String, EngineError> {
         let request = self.request(tenant_id, request_id).await?;
+        let now = self.now();
         let Some(export) = request
             .export
-            .filter(|e| !e.destroyed && e.expires_at > self.now())
+            .filter(|e| !e.destroyed && e.expires_at > now)
         else {
             return Err(EngineError::NotFound { what: "export" });
         };
-        let key = match format {
-            "json" => export.json_key,
-            "csv" => export.csv_key,
-            _ => {
-                return Err(EngineError::Invalid(
-                    "the export format is \"json\" or \"csv\"".into(),
-                ));
-            }
-        };
+        let key = export_file(&export, format)?;
         Ok(self
             .ports
             .blobs
-            .download_link(&key, self.now() + self.config.download_link_ttl)
+            .download_link(key, now + DIRECT_LINK_TTL)
             .await?)
     }
 

@@ -30,9 +30,11 @@ mod access;
 pub mod api_keys;
 pub mod customer_read;
 mod customers;
+mod downloads;
 mod error;
 mod ingest;
 mod jobs;
+mod link_token;
 pub mod model;
 mod nightly;
 pub mod plugin_registry;
@@ -51,6 +53,7 @@ use serde::de::DeserializeOwned;
 
 pub use self::api_keys::{ApiKeyRecord, IssuedKey, Principal, Role};
 pub use self::customer_read::{CustomerItem, CustomerView, ReadView};
+pub use self::downloads::DIRECT_LINK_TTL;
 pub use self::error::EngineError;
 pub use self::ingest::{IngestItem, IngestOutcome};
 pub use self::jobs::ChunkMessage;
@@ -92,7 +95,8 @@ pub struct EngineConfig {
     pub verify_link_ttl: jiff::SignedDuration,
     /// How long an access export is kept.
     pub export_ttl: jiff::SignedDuration,
-    /// How long an export download link works.
+    /// How long the export download link e-mailed to the subject works
+    /// (never past the export's own expiry).
     pub download_link_ttl: jiff::SignedDuration,
     /// Days before a request's deadline when operators are reminded.
     pub reminder_days: Vec<u32>,

@@ -15,16 +15,14 @@
 //! watch reminds operators before it.
 
 use crate::digest::{constant_time_eq, sha256_hex};
-use hmac::{Hmac, Mac};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::Sha256;
 
 use super::model::{
     Counts, Job, JobKind, JobStatus, PrivacyRequest, RequestKind, RequestStatus, SubjectBy,
 };
-use super::{Engine, EngineError, decode, get_typed, new_id, put_typed};
+use super::{Engine, EngineError, decode, get_typed, link_token, new_id, put_typed};
 use crate::audit::{CertificateBody, CertificateScope};
 use crate::keys;
 use crate::lookup::{SubjectRef, identifier_hash};
@@ -126,7 +124,7 @@ impl Engine {
         let mut link = None;
         if new.kind == RequestKind::Erasure {
             let expires = now + self.config.verify_link_ttl;
-            let token = sign_token(&tenant.keys().link, tenant_id, &id, expires);
+            let token = link_token::sign(&tenant.keys().link, tenant_id, &id, expires);
             request.status = RequestStatus::Unverified;
             request.verify_expires_at = Some(expires);
             request.verify_token_sha256 = Some(sha256_hex(&token));
@@ -201,7 +199,7 @@ impl Engine {
             .tenant(tenant_id)
             .await
             .map_err(|_| EngineError::Link("not valid"))?;
-        let expires = check_token(&tenant.keys().link, tenant_id, request_id, token)
+        let expires = link_token::check(&tenant.keys().link, tenant_id, request_id, token)
             .ok_or(EngineError::Link("not valid"))?;
         if self.now() > expires {
             return Err(EngineError::Link("expired"));
@@ -545,26 +543,4 @@ fn looks_like_email(s: &str) -> bool {
         && !domain.ends_with('.')
         && s.len() <= 254
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-/// A token `{expires}.{nonce}.{signature}`: the signature (HMAC-SHA256
-/// under the tenant's link key) covers tenant, request, expiry and nonce.
-fn sign_token(key: &[u8; 32], tenant: &str, request: &str, expires: Timestamp) -> String {
-    let mut nonce = [0u8; 16];
-    getrandom::fill(&mut nonce).expect("the OS random source is available");
-    let head = format!("{}.{}", expires.as_second(), hex::encode(nonce));
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
-    mac.update(format!("{tenant}\n{request}\n{head}").as_bytes());
-    format!("{head}.{}", hex::encode(mac.finalize().into_bytes()))
-}
-
-/// The expiry of a well-signed token, or `None`.
-fn check_token(key: &[u8; 32], tenant: &str, request: &str, token: &str) -> Option<Timestamp> {
-    let (head, signature) = token.rsplit_once('.')?;
-    let (expires, _nonce) = head.split_once('.')?;
-    let signature = hex::decode(signature).ok()?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
-    mac.update(format!("{tenant}\n{request}\n{head}").as_bytes());
-    mac.verify_slice(&signature).ok()?;
-    Timestamp::from_second(expires.parse().ok()?).ok()
 }
