@@ -32,7 +32,7 @@ pub mod worker;
 
 pub use scheduler::ScheduleInput;
 pub use settings::{DEFAULT_WORKER_CONCURRENCY, DEFAULT_WORKER_RESERVE, Settings, SettingsError};
-pub use stack::{PLUGIN_DISK_BUDGET, Stack};
+pub use stack::Stack;
 
 /// Sets up logging for a function: `tracing` to stdout (CloudWatch), at
 /// `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG` (default `info`), as JSON when the

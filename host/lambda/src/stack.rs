@@ -11,10 +11,6 @@ use lethe_sandbox::{PluginCache, Sandbox, SandboxRuntime};
 
 use crate::Settings;
 
-/// Most bytes of compiled plugins kept in the local disk cache (`/tmp` on
-/// Lambda holds 512 MiB by default, shared with everything else).
-pub const PLUGIN_DISK_BUDGET: u64 = 256 << 20;
-
 /// The engine over AWS, with the sandbox its plugins run in.
 #[derive(Clone)]
 pub struct Stack {
@@ -63,9 +59,10 @@ impl Stack {
         // Compiled plugins: memory, then /tmp (this execution environment),
         // then S3 (every environment), trusted through records in the
         // control table; compiled only when none holds a sound artifact.
+        // /tmp keeps at most lethe_sandbox::DEFAULT_DISK_BUDGET (256 MiB, half
+        // of a function's default /tmp).
         let cache = PluginCache::builder(sandbox.clone())
             .disk(&settings.plugin_cache_dir)
-            .disk_budget(PLUGIN_DISK_BUDGET)
             .shared(aws.blobs.clone(), aws.control.clone())
             .build();
         let field_map = cache

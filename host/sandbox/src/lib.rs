@@ -74,8 +74,8 @@ pub use crate::admit::Shape;
 pub use crate::artifact::{ArtifactRecord, Precompiled};
 pub use crate::bindings::CONTRACT_VERSION;
 pub use crate::cache::{
-    CacheError, CacheStats, DEFAULT_MEMORY_PLUGINS, Loaded, PluginCache, PluginCacheBuilder, Tier,
-    TierStats,
+    CacheError, CacheStats, DEFAULT_DISK_BUDGET, DEFAULT_MEMORY_PLUGINS, Loaded, PluginCache,
+    PluginCacheBuilder, Tier, TierStats,
 };
 pub use crate::compile::{Compiled, Validated, ValidationReport};
 pub use crate::config::{

@@ -57,8 +57,7 @@
 //!
 //! // A Lambda: /tmp, S3 and DynamoDB. The CLI: `.disk(dir)` alone.
 //! let cache = PluginCache::builder(Sandbox::new()?)
-//!     .disk("/tmp/lethe-plugins")
-//!     .disk_budget(256 << 20)
+//!     .disk("/tmp/lethe-plugins") // at most DEFAULT_DISK_BUDGET bytes
 //!     .shared(blobs, control)
 //!     .build();
 //! let scrubber = cache.load_standard("std-scrubber", scrubber_wasm).await?;
@@ -102,6 +101,11 @@ use crate::runtime::NamedPlugin;
 
 /// How many compiled plugins the memory tier keeps, by default.
 pub const DEFAULT_MEMORY_PLUGINS: usize = 64;
+
+/// Most bytes of artifacts the disk tier keeps unless
+/// [`disk_budget`](PluginCacheBuilder::disk_budget) says otherwise: a few
+/// dozen compiled plugins, and half of a Lambda's default 512 MiB `/tmp`.
+pub const DEFAULT_DISK_BUDGET: u64 = 256 << 20;
 
 /// Which tier produced a plugin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,9 +172,9 @@ impl PluginCacheBuilder {
         self
     }
 
-    /// Most bytes of artifacts kept in the disk directory for this engine;
-    /// the least recently used are deleted after a write to stay under it.
-    /// Unbounded by default (a Lambda's `/tmp` is 512 MiB unless raised).
+    /// Most bytes of artifacts kept in the disk directory for this engine
+    /// ([`DEFAULT_DISK_BUDGET`] unless set); the least recently used are
+    /// deleted after a write to stay under it.
     pub fn disk_budget(mut self, bytes: u64) -> Self {
         self.disk_budget = Some(bytes);
         self
@@ -218,7 +222,7 @@ impl PluginCache {
             sandbox,
             memory: DEFAULT_MEMORY_PLUGINS,
             disk: None,
-            disk_budget: None,
+            disk_budget: Some(DEFAULT_DISK_BUDGET),
             shared: None,
         }
     }
