@@ -133,6 +133,8 @@ pub struct AwsConfig {
     pub mail_from: String,
     /// The KMS key S3 objects are encrypted under (SSE-KMS), if any.
     pub kms_key_id: Option<String>,
+    /// Attempts per call, the first included (see the module docs).
+    pub max_attempts: u32,
     /// Longest one attempt of a call may take (see the module docs).
     pub attempt_timeout: Duration,
     /// Each service's retry quota (see the module docs).
@@ -235,6 +237,7 @@ impl AwsConfig {
             queue: env_or("LETHE_QUEUE", "lethe-jobs"),
             mail_from: env_or("LETHE_MAIL_FROM", "no-reply@lethe.invalid"),
             kms_key_id: env("LETHE_KMS_KEY_ID"),
+            max_attempts: attempts,
             attempt_timeout,
             retry_quotas: RetryQuotas::new(),
         }

@@ -13,9 +13,7 @@ use lethe_core::ports::{
 };
 use lethe_fault_proxy::{Fault, FaultPlan, Rule};
 
-use crate::support::{
-    assert_names_nothing, body, direct, key, max_attempts, notification, proxied,
-};
+use crate::support::{assert_names_nothing, body, direct, key, notification, proxied};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_permanent_outage_is_unavailable_within_a_bound() {
@@ -32,7 +30,7 @@ async fn a_permanent_outage_is_unavailable_within_a_bound() {
     proxy.set_plan(FaultPlan::new().rule(Rule::new("*", Fault::Unavailable)));
     proxy.reset_counts();
 
-    let attempts = max_attempts();
+    let attempts = u64::from(config.max_attempts);
     let started = Instant::now();
     let mut errors: Vec<(&str, PortError)> = Vec::new();
     let k = key("faults-outage", 1);

@@ -34,15 +34,6 @@ pub(crate) async fn proxied(plan: FaultPlan) -> (FaultProxy, AwsConfig) {
     (proxy, config)
 }
 
-/// The attempts the SDK makes per call (`AwsConfig`'s rule).
-pub(crate) fn max_attempts() -> u64 {
-    std::env::var("LETHE_AWS_MAX_ATTEMPTS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(5)
-        .clamp(1, 20)
-}
-
 /// A key that looks like a customer's, to check errors never repeat it.
 pub(crate) fn key(tenant: &str, n: usize) -> RecordKey {
     RecordKey::new(
