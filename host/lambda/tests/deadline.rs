@@ -19,17 +19,13 @@ mod moto {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use jiff::Timestamp;
-    use lethe_core::bulk_input::from_ids;
-    use lethe_core::engine::IngestItem;
-    use lethe_core::engine::model::JobStatus;
-    use lethe_core::keys;
-    use lethe_core::ports::{ItemStore, JobQueue, SystemClock};
-    use lethe_core::tenant::Settings;
+    use lethe_core::ports::{JobQueue, SystemClock};
     use lethe_fault_proxy::{Fault, FaultPlan, FaultProxy, Rule};
-    use lethe_synth::{Customer, Synth};
 
-    use super::support::{Running, World, drain, endpoint, sqs_event};
+    use super::support::{
+        Running, World, assert_each_redacted_once, confirmed_bulk_erasure, drain, endpoint,
+        sqs_event,
+    };
 
     const CUSTOMERS: u64 = 48;
     const CHUNK: &str = "12";
@@ -44,28 +40,7 @@ mod moto {
         let stack = world
             .stack_chunked(Arc::new(SystemClock), Some(CHUNK.parse().expect("chunk")))
             .await;
-        let engine = &stack.engine;
-        engine
-            .bootstrap_tenant("acme", "acme", Settings::default(), "tests")
-            .await
-            .expect("tenant");
-        // Ids that are not personal data, so every head stays where it is.
-        let mut synth = Synth::new(23);
-        synth.email_ids_every = 0;
-        let customers: Vec<Customer> = synth
-            .customers(CUSTOMERS, Timestamp::now(), |_| 1)
-            .collect();
-        let items: Vec<IngestItem> = customers.iter().flat_map(|c| c.items.clone()).collect();
-        engine.ingest("acme", items).await.expect("ingest");
-        let ids = from_ids(customers.iter().map(|c| c.id.clone()).collect()).expect("ids");
-        let job = engine
-            .create_bulk_job("acme", &ids, "tests")
-            .await
-            .expect("job");
-        engine
-            .confirm_job("acme", &job.id, "tests")
-            .await
-            .expect("confirm");
+        let (customers, job) = confirmed_bulk_erasure(&stack, CUSTOMERS, 23).await;
 
         let mut env = world.function_env();
         env.push(("LETHE_CHUNK_SIZE".into(), CHUNK.into()));
@@ -121,20 +96,6 @@ mod moto {
             "all four chunks came back at once"
         );
 
-        let done = engine.job("acme", &job.id).await.expect("job");
-        assert_eq!(done.status, JobStatus::Completed, "{:?}", done.status);
-        assert_eq!(done.counts.succeeded, CUSTOMERS);
-        assert_eq!(done.counts.failed, 0);
-        for c in &customers {
-            let head = stack
-                .aws
-                .data
-                .get(&keys::head("acme", &c.id))
-                .await
-                .expect("head")
-                .expect("head exists");
-            assert_eq!(head.body["redactions"], 1, "customer redacted once");
-        }
-        assert!(world.queue.dead_letters(10).await.expect("dlq").is_empty());
+        assert_each_redacted_once(&world, &stack, &job, &customers).await;
     }
 }

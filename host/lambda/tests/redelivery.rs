@@ -15,16 +15,11 @@ mod moto {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use jiff::Timestamp;
-    use lethe_core::bulk_input::from_ids;
-    use lethe_core::engine::IngestItem;
-    use lethe_core::engine::model::JobStatus;
-    use lethe_core::keys;
-    use lethe_core::ports::{ItemStore, JobQueue, SystemClock};
-    use lethe_core::tenant::Settings;
-    use lethe_synth::{Customer, Synth};
+    use lethe_core::ports::{JobQueue, SystemClock};
 
-    use super::support::{Running, World, drain, sqs_event};
+    use super::support::{
+        Running, World, assert_each_redacted_once, confirmed_bulk_erasure, drain, sqs_event,
+    };
 
     const CUSTOMERS: u64 = 120;
     const CHUNK: &str = "12";
@@ -36,38 +31,15 @@ mod moto {
             .stack_chunked(Arc::new(SystemClock), Some(CHUNK.parse().expect("chunk")))
             .await;
         let engine = &stack.engine;
-        engine
-            .bootstrap_tenant("acme", "acme", Settings::default(), "tests")
-            .await
-            .expect("tenant");
-        // Ids that are not themselves personal data, so every head stays
-        // where it is (an e-mail id moves to a pseudonym when erased).
-        let mut synth = Synth::new(11);
-        synth.email_ids_every = 0;
-        let customers: Vec<Customer> = synth
-            .customers(CUSTOMERS, Timestamp::now(), |_| 1)
-            .collect();
-        let items: Vec<IngestItem> = customers.iter().flat_map(|c| c.items.clone()).collect();
-        for batch in items.chunks(500) {
-            engine.ingest("acme", batch.to_vec()).await.expect("ingest");
-        }
-
         // A bulk job of every customer, in chunks of 12 (the functions'
         // LETHE_CHUNK_SIZE; this stack queues with the same size).
+        let (customers, job) = confirmed_bulk_erasure(&stack, CUSTOMERS, 11).await;
+
         let mut env = world.function_env();
         env.push(("LETHE_CHUNK_SIZE".into(), CHUNK.into()));
         // One chunk at a time, so the first finished chunk leaves nine
         // untouched: the kill lands mid-batch whatever this machine's speed.
         env.push(("LETHE_WORKER_CONCURRENCY".into(), "1".into()));
-        let ids = from_ids(customers.iter().map(|c| c.id.clone()).collect()).expect("ids");
-        let job = engine
-            .create_bulk_job("acme", &ids, "tests")
-            .await
-            .expect("job");
-        engine
-            .confirm_job("acme", &job.id, "tests")
-            .await
-            .expect("confirm");
 
         // The event source mapping hands a batch of 10 chunks to a worker ...
         let mut worker = Running::start("worker", env).await;
@@ -88,7 +60,7 @@ mod moto {
                     answer = &mut invoke => panic!("the batch finished before the kill: {answer:?}"),
                     () = tokio::time::sleep(Duration::from_millis(50)) => {}
                 }
-                let progress = engine.job("acme", &job.id).await.expect("job");
+                let progress = engine.job("acme", &job).await.expect("job");
                 if progress.counts.succeeded > 0 {
                     break progress.counts.succeeded;
                 }
@@ -108,24 +80,6 @@ mod moto {
         tokio::time::sleep(wait).await;
         drain(&world, &worker, 100).await;
 
-        let done = engine.job("acme", &job.id).await.expect("job");
-        assert_eq!(done.status, JobStatus::Completed, "{:?}", done.status);
-        assert_eq!(done.counts.succeeded, CUSTOMERS);
-        assert_eq!(done.counts.failed, 0);
-        assert!(
-            done.certificate.is_some(),
-            "the job's certificate was signed"
-        );
-        for c in &customers {
-            let head = stack
-                .aws
-                .data
-                .get(&keys::head("acme", &c.id))
-                .await
-                .expect("head")
-                .expect("head exists");
-            assert_eq!(head.body["redactions"], 1, "customer redacted once");
-        }
-        assert!(queue.dead_letters(10).await.expect("dlq").is_empty());
+        assert_each_redacted_once(&world, &stack, &job, &customers).await;
     }
 }

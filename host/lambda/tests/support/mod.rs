@@ -461,3 +461,82 @@ pub fn link_in(body: &str) -> Option<String> {
         .unwrap_or(rest.len());
     Some(rest[..end].to_string())
 }
+
+/// Tenant `acme` on `stack`, `count` customers from `Synth::new(seed)`
+/// ingested, and a confirmed bulk erasure of all of them (its chunks on
+/// the queue, of the stack's chunk size). The ids are not themselves
+/// personal data, so every head stays where it is (an e-mail id moves to a
+/// pseudonym when erased). Returns the customers and the job's id.
+pub async fn confirmed_bulk_erasure(
+    stack: &Stack,
+    count: u64,
+    seed: u64,
+) -> (Vec<lethe_synth::Customer>, String) {
+    let engine = &stack.engine;
+    engine
+        .bootstrap_tenant(
+            "acme",
+            "acme",
+            lethe_core::tenant::Settings::default(),
+            "tests",
+        )
+        .await
+        .expect("tenant");
+    let mut synth = lethe_synth::Synth::new(seed);
+    synth.email_ids_every = 0;
+    let customers: Vec<lethe_synth::Customer> = synth
+        .customers(count, jiff::Timestamp::now(), |_| 1)
+        .collect();
+    let items: Vec<lethe_core::engine::IngestItem> =
+        customers.iter().flat_map(|c| c.items.clone()).collect();
+    for batch in items.chunks(500) {
+        engine.ingest("acme", batch.to_vec()).await.expect("ingest");
+    }
+    let ids = lethe_core::bulk_input::from_ids(customers.iter().map(|c| c.id.clone()).collect())
+        .expect("ids");
+    let job = engine
+        .create_bulk_job("acme", &ids, "tests")
+        .await
+        .expect("job");
+    engine
+        .confirm_job("acme", &job.id, "tests")
+        .await
+        .expect("confirm");
+    (customers, job.id)
+}
+
+/// Checks that `job` of `acme` completed with every one of `customers`
+/// redacted exactly once (by each head's count), its certificate signed, and
+/// nothing dead-lettered.
+pub async fn assert_each_redacted_once(
+    world: &World,
+    stack: &Stack,
+    job: &str,
+    customers: &[lethe_synth::Customer],
+) {
+    use lethe_core::ports::ItemStore;
+    let done = stack.engine.job("acme", job).await.expect("job");
+    assert_eq!(
+        done.status,
+        lethe_core::engine::model::JobStatus::Completed,
+        "{:?}",
+        done.status
+    );
+    assert_eq!(done.counts.succeeded, customers.len() as u64);
+    assert_eq!(done.counts.failed, 0);
+    assert!(
+        done.certificate.is_some(),
+        "the job's certificate was signed"
+    );
+    for c in customers {
+        let head = stack
+            .aws
+            .data
+            .get(&lethe_core::keys::head("acme", &c.id))
+            .await
+            .expect("head")
+            .expect("head exists");
+        assert_eq!(head.body["redactions"], 1, "customer redacted once");
+    }
+    assert!(world.queue.dead_letters(10).await.expect("dlq").is_empty());
+}
