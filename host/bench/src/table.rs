@@ -6,7 +6,7 @@ pub(crate) struct Row {
     native: Option<f64>,
     wasm: f64,
     ratio: Option<f64>,
-    target: &'static str,
+    target: String,
     met: bool,
 }
 
@@ -17,7 +17,7 @@ impl Row {
         native: f64,
         wasm: f64,
         ratio: f64,
-        target: &'static str,
+        target: impl Into<String>,
         met: bool,
     ) -> Self {
         Self {
@@ -25,7 +25,7 @@ impl Row {
             native: Some(native),
             wasm,
             ratio: Some(ratio),
-            target,
+            target: target.into(),
             met,
         }
     }
@@ -35,7 +35,7 @@ impl Row {
     pub(crate) fn single(
         metric: impl Into<String>,
         wasm: f64,
-        target: &'static str,
+        target: impl Into<String>,
         met: bool,
     ) -> Self {
         Self {
@@ -43,7 +43,7 @@ impl Row {
             native: None,
             wasm,
             ratio: None,
-            target,
+            target: target.into(),
             met,
         }
     }

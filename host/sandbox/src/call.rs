@@ -1,6 +1,8 @@
 //! One call into a plugin: a fresh `Store` with every limit set, the call
 //! itself, and the translation of whatever went wrong into a [`CallError`].
 
+use std::time::Duration;
+
 use wasmtime::{Store, Trap};
 
 use crate::engine::SandboxInner;
@@ -12,10 +14,13 @@ use crate::state::{HostState, PluginLogLevel};
 /// Runs `body` in a new store under the sandbox's limits.
 ///
 /// Every call gets its own store, so nothing survives from one batch to the
-/// next, and a trap poisons nothing shared.
+/// next, and a trap poisons nothing shared. `input_bytes` is what the batch
+/// carries into the guest; it sets the call's time budget
+/// ([`SandboxConfig::budget`](crate::SandboxConfig::budget)).
 pub(crate) fn with_store<R>(
     sandbox: &SandboxInner,
     plugin: &str,
+    input_bytes: usize,
     body: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R> + Send,
 ) -> Result<R, CallError>
 where
@@ -30,13 +35,14 @@ where
     );
     let mut store = Store::new(&sandbox.engine, state);
     store.limiter(|s| &mut s.limiter);
-    store.set_epoch_deadline(config.deadline_ticks());
+    let budget = config.budget(input_bytes);
+    store.set_epoch_deadline(config.deadline_ticks(budget));
     store.epoch_deadline_trap();
     store.set_hostcall_fuel(config.max_hostcall_bytes);
 
     let result = outside_async_context(|| body(&mut store));
     emit_logs(plugin, store.data_mut());
-    result.map_err(|e| classify(&e, store.data().limiter.refused(), sandbox))
+    result.map_err(|e| classify(&e, store.data().limiter.refused(), budget, sandbox))
 }
 
 /// Runs a call where WASI's synchronous bindings can block.
@@ -62,12 +68,15 @@ fn outside_async_context<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 }
 
 /// Maps a wasmtime error to what it means for the tenant.
-fn classify(e: &wasmtime::Error, memory_refused: bool, sandbox: &SandboxInner) -> CallError {
+fn classify(
+    e: &wasmtime::Error,
+    memory_refused: bool,
+    budget: Duration,
+    sandbox: &SandboxInner,
+) -> CallError {
     let config = &sandbox.config;
     match e.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => CallError::Timeout {
-            budget: config.call_deadline,
-        },
+        Some(Trap::Interrupt) => CallError::Timeout { budget },
         Some(Trap::StackOverflow) => CallError::StackOverflow,
         _ if memory_refused => CallError::MemoryExhausted {
             limit: config.memory_limit,

@@ -2,8 +2,19 @@
 
 use std::time::Duration;
 
-/// Time budget of one batch (one call into a plugin), by default.
+/// Time budget of one batch (one call into a plugin), by default, before
+/// the allowance for its size ([`DEFAULT_DEADLINE_PER_MIB`]).
 pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_millis(50);
+/// Time added to a batch's budget for each MiB of input it carries, by
+/// default.
+///
+/// Work grows with input, and the slowest input measured (dense digit
+/// groups, `1 1 1 …`) scans at ~35-40 MB/s in the standard scrubber: a full
+/// 1 MiB batch of it takes ~30 ms, too close to a flat 50 ms budget on a
+/// loaded machine, and a single text larger than a batch would always fail.
+/// 100 ms per MiB is a floor of 10 MB/s, about four times below that worst
+/// case, while an endless loop on a full batch still ends within 150 ms.
+pub const DEFAULT_DEADLINE_PER_MIB: Duration = Duration::from_millis(100);
 /// How often the epoch ticker advances; deadlines are counted in ticks.
 pub const DEFAULT_EPOCH_TICK: Duration = Duration::from_millis(1);
 /// Cap on each linear memory of a plugin instance, by default (64 MiB).
@@ -45,6 +56,7 @@ pub const DEFAULT_MAX_LOG_BYTES: usize = 512;
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
     pub(crate) call_deadline: Duration,
+    pub(crate) deadline_per_mib: Duration,
     pub(crate) epoch_tick: Duration,
     pub(crate) memory_limit: usize,
     pub(crate) table_elements: usize,
@@ -66,6 +78,7 @@ impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
             call_deadline: DEFAULT_CALL_DEADLINE,
+            deadline_per_mib: DEFAULT_DEADLINE_PER_MIB,
             epoch_tick: DEFAULT_EPOCH_TICK,
             memory_limit: DEFAULT_MEMORY_LIMIT,
             table_elements: DEFAULT_TABLE_ELEMENTS,
@@ -86,7 +99,9 @@ impl Default for SandboxConfig {
 }
 
 impl SandboxConfig {
-    /// Time budget of one call (one batch). Defaults to [`DEFAULT_CALL_DEADLINE`].
+    /// Time budget of one call (one batch) before the allowance for its
+    /// size (see [`deadline_per_mib`](Self::deadline_per_mib)). Defaults to
+    /// [`DEFAULT_CALL_DEADLINE`].
     ///
     /// Enforced with epoch interruption: the call traps at the first epoch
     /// check after the budget, so it ends within about one
@@ -94,6 +109,15 @@ impl SandboxConfig {
     /// host, which plugins cannot reach except for the log.
     pub fn call_deadline(mut self, deadline: Duration) -> Self {
         self.call_deadline = deadline;
+        self
+    }
+
+    /// Time added to a call's budget per MiB of input in its batch (text,
+    /// or field values and paths), pro rata. Defaults to
+    /// [`DEFAULT_DEADLINE_PER_MIB`]; zero gives every batch the flat
+    /// [`call_deadline`](Self::call_deadline).
+    pub fn deadline_per_mib(mut self, allowance: Duration) -> Self {
+        self.deadline_per_mib = allowance;
         self
     }
 
@@ -188,15 +212,29 @@ impl SandboxConfig {
         self
     }
 
-    /// The configured time budget per call.
+    /// The configured time budget per call, before the allowance for its
+    /// size.
     pub fn deadline(&self) -> Duration {
         self.call_deadline
     }
 
-    /// Deadline in epoch ticks, rounded up, plus one for the tick in progress.
-    pub(crate) fn deadline_ticks(&self) -> u64 {
+    /// The time budget of a call whose batch carries `input_bytes`: the
+    /// [`call_deadline`](Self::call_deadline) plus the
+    /// [`deadline_per_mib`](Self::deadline_per_mib) allowance, pro rata.
+    pub fn budget(&self, input_bytes: usize) -> Duration {
+        let extra = (self.deadline_per_mib.as_nanos()).saturating_mul(input_bytes as u128) >> 20;
+        let extra = Duration::from_nanos(u64::try_from(extra).unwrap_or(u64::MAX));
+        self.call_deadline.saturating_add(extra)
+    }
+
+    /// `budget` in epoch ticks, rounded up, plus one for the tick in
+    /// progress.
+    pub(crate) fn deadline_ticks(&self, budget: Duration) -> u64 {
         let tick = self.epoch_tick.as_nanos().max(1);
-        (self.call_deadline.as_nanos().div_ceil(tick) as u64).max(1) + 1
+        u64::try_from(budget.as_nanos().div_ceil(tick))
+            .unwrap_or(u64::MAX - 1)
+            .max(1)
+            + 1
     }
 }
 
@@ -206,9 +244,26 @@ mod tests {
 
     #[test]
     fn deadline_is_counted_in_whole_ticks_plus_one() {
-        let c = SandboxConfig::default().call_deadline(Duration::from_millis(50));
-        assert_eq!(c.deadline_ticks(), 51);
-        let c = c.call_deadline(Duration::from_micros(1500));
-        assert_eq!(c.deadline_ticks(), 3);
+        let c = SandboxConfig::default();
+        assert_eq!(c.deadline_ticks(Duration::from_millis(50)), 51);
+        assert_eq!(c.deadline_ticks(Duration::from_micros(1500)), 3);
+        assert_eq!(c.deadline_ticks(Duration::ZERO), 2);
+        assert_eq!(c.deadline_ticks(Duration::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn the_budget_grows_with_the_batch_pro_rata() {
+        let c = SandboxConfig::default()
+            .call_deadline(Duration::from_millis(50))
+            .deadline_per_mib(Duration::from_millis(100));
+        assert_eq!(c.budget(0), Duration::from_millis(50));
+        assert_eq!(c.budget(1 << 20), Duration::from_millis(150));
+        assert_eq!(c.budget(1 << 19), Duration::from_millis(100));
+        assert_eq!(c.budget(3 << 20), Duration::from_millis(350));
+        let flat = c.deadline_per_mib(Duration::ZERO);
+        assert_eq!(flat.budget(64 << 20), Duration::from_millis(50));
+        let huge = SandboxConfig::default().deadline_per_mib(Duration::MAX);
+        // Saturates (at ~584 years) instead of overflowing.
+        assert!(huge.budget(usize::MAX) > Duration::from_secs(500 * 365 * 86_400));
     }
 }

@@ -56,7 +56,8 @@ impl<'a> ItemBatch<'a> {
         self.items.item_ends.len()
     }
 
-    fn weight(&self) -> usize {
+    /// Bytes of text (paths and values) and byte values it carries.
+    pub(crate) fn weight(&self) -> usize {
         self.items.text.len() + self.items.bytes.len()
     }
 

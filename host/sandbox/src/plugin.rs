@@ -83,7 +83,9 @@ impl Plugin {
     /// person's known values in other spellings.
     ///
     /// Texts are packed into batches (see `packed.rs`) of at most the
-    /// sandbox's batch size; each batch is one call into a fresh instance.
+    /// sandbox's batch size; each batch is one call into a fresh instance,
+    /// with a time budget for its size
+    /// ([`SandboxConfig::budget`](crate::SandboxConfig::budget)).
     ///
     /// # Errors
     /// [`CallError::WrongKind`] if this is not a scrubber; otherwise whatever
@@ -104,7 +106,8 @@ impl Plugin {
         let mut out = Vec::with_capacity(texts.len());
         let mut packer = TextPacker::new(texts, config.batch_bytes, config.batch_texts);
         while let Some((batch, these)) = packer.next_batch()? {
-            let answer = with_store(&self.inner.sandbox.inner, &label, |store| {
+            let bytes = batch.text.len();
+            let answer = with_store(&self.inner.sandbox.inner, &label, bytes, |store| {
                 let instance = pre.instantiate(&mut *store)?;
                 instance
                     .lethe_plugin_scrubber()
@@ -119,7 +122,9 @@ impl Plugin {
     /// item, in order, each naming a path the item has (never `none`).
     ///
     /// Items are packed into batches (see `packed.rs`) of at most the
-    /// sandbox's batch size; each batch is one call into a fresh instance.
+    /// sandbox's batch size; each batch is one call into a fresh instance,
+    /// with a time budget for its size
+    /// ([`SandboxConfig::budget`](crate::SandboxConfig::budget)).
     ///
     /// # Errors
     /// [`CallError::WrongKind`] if this is not a field map; otherwise
@@ -133,7 +138,7 @@ impl Plugin {
         let mut out = Vec::with_capacity(items.len());
         let mut packer = ItemPacker::new(items, config.batch_bytes, config.batch_items);
         while let Some(batch) = packer.next_batch()? {
-            let answer = with_store(&self.inner.sandbox.inner, &label, |store| {
+            let answer = with_store(&self.inner.sandbox.inner, &label, batch.weight(), |store| {
                 let instance = pre.instantiate(&mut *store)?;
                 instance
                     .lethe_plugin_field_map()
@@ -152,7 +157,7 @@ impl Plugin {
         let pre = self.inner.field_map.as_ref().ok_or(CallError::WrongKind {
             wanted: "field map",
         })?;
-        let kinds = with_store(&self.inner.sandbox.inner, &self.label(), |store| {
+        let kinds = with_store(&self.inner.sandbox.inner, &self.label(), 0, |store| {
             let instance = pre.instantiate(&mut *store)?;
             instance.lethe_plugin_field_map().call_kinds(&mut *store)
         })?;
@@ -174,7 +179,7 @@ impl Plugin {
     /// When instantiation fails.
     pub fn instantiate_only(&self) -> Result<(), CallError> {
         let label = self.label();
-        with_store(&self.inner.sandbox.inner, &label, |store| {
+        with_store(&self.inner.sandbox.inner, &label, 0, |store| {
             if let Some(pre) = &self.inner.scrubber {
                 pre.instantiate(&mut *store)?;
             } else if let Some(pre) = &self.inner.field_map {

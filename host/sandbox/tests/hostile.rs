@@ -49,12 +49,10 @@ fn an_endless_loop_ends_near_its_deadline() {
     let started = Instant::now();
     let err = plugin.scan(&["hello"], None).unwrap_err();
     let elapsed = started.elapsed();
-    assert_eq!(
-        err,
-        CallError::Timeout {
-            budget: Duration::from_millis(100)
-        }
-    );
+    // Five bytes add 0.5 µs to the 100 ms.
+    let budget = sandbox.config().budget("hello".len());
+    assert_eq!(budget.as_millis(), 100);
+    assert_eq!(err, CallError::Timeout { budget });
     assert!(
         elapsed >= Duration::from_millis(95),
         "stopped early: {elapsed:?}"
@@ -64,6 +62,31 @@ fn an_endless_loop_ends_near_its_deadline() {
         "stopped late: {elapsed:?}"
     );
     good_scan_works(&sandbox);
+}
+
+#[test]
+fn an_endless_loop_on_a_large_batch_ends_near_its_scaled_budget() {
+    let sandbox = Sandbox::with_config(
+        SandboxConfig::default()
+            .call_deadline(Duration::from_millis(20))
+            .deadline_per_mib(Duration::from_millis(80)),
+    )
+    .expect("sandbox");
+    let plugin = admit(&sandbox, "endless-loop");
+    let text = "x".repeat(1 << 20);
+    let started = Instant::now();
+    let err = plugin.scan(&[text.as_str()], None).unwrap_err();
+    let elapsed = started.elapsed();
+    let budget = Duration::from_millis(100);
+    assert_eq!(err, CallError::Timeout { budget });
+    assert!(
+        elapsed >= budget - Duration::from_millis(5),
+        "stopped early: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_millis(400),
+        "stopped late: {elapsed:?}"
+    );
 }
 
 #[test]

@@ -173,3 +173,40 @@ fn more_callers_than_instances_wait_their_turn() {
         t.join().expect("no caller failed");
     }
 }
+
+/// A large batch of the slowest text known (short digit groups, where
+/// every group starts the phone detector) needs more than a flat budget;
+/// the allowance per MiB gives it that time, so such a transcript is
+/// scrubbed instead of failing its job. Both sandboxes run the same
+/// compiled plugin: only the budget differs.
+#[test]
+fn a_large_batch_gets_time_for_its_size() {
+    let text = "1 2 ".repeat(1 << 18);
+    assert_eq!(text.len(), 1 << 20);
+    let base = std::time::Duration::from_millis(2);
+    let flat = Sandbox::with_config(
+        SandboxConfig::default()
+            .call_deadline(base)
+            .deadline_per_mib(std::time::Duration::ZERO),
+    )
+    .unwrap();
+    let compiled = flat.compile(lethe_std_plugins::STD_SCRUBBER).unwrap();
+    let err = compiled.plugin.scan(&[&text], None).unwrap_err();
+    assert_eq!(err, lethe_sandbox::CallError::Timeout { budget: base });
+
+    // A generous allowance: this shows the mechanism, not a speed (the
+    // default's margin is a benchmark row).
+    let per_mib = std::time::Duration::from_secs(2);
+    let scaled = Sandbox::with_config(
+        SandboxConfig::default()
+            .call_deadline(base)
+            .deadline_per_mib(per_mib),
+    )
+    .unwrap();
+    let plugin = scaled
+        .load_precompiled(&compiled.artifact.record, &compiled.artifact.bytes)
+        .unwrap();
+    let spans = plugin.scan(&[&text], None).expect("time for its size");
+    let native = lethe_detectors::Scanner::new().scan(&text, None);
+    assert_eq!(spans[0].len(), native.len());
+}
