@@ -16,8 +16,9 @@
 //! | `LETHE_AWS_MAX_ATTEMPTS` | attempts per AWS call (the SDK's standard retry: exponential backoff with jitter), 1 to 20 | 5 |
 //! | `LETHE_AWS_ATTEMPT_TIMEOUT_MS` | longest one attempt of an AWS call may take, sending included, before the SDK gives it up and retries; 100 to 300000 | 10000 |
 //!
-//! A value out of range or not a number is logged as a warning and the
-//! default is used.
+//! A blank variable is unset. A value out of range or not a number is
+//! refused: [`AwsConfig::from_env`] fails naming the variable (the rules of
+//! [`settings`](crate::settings), shared with the functions' own settings).
 //!
 //! **Attempt timeout.** The SDK's defaults bound only the connection (3.1
 //! s); a call whose answer never comes would wait until the function's own
@@ -55,6 +56,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::retry::{RetryPartition, TokenBucket};
+
+use crate::settings::{Lookup, SettingsError, number_in, process_env, var, var_or};
 
 /// The region used when `AWS_REGION` (and the profile) names none.
 pub const DEFAULT_REGION: &str = "eu-west-1";
@@ -150,53 +153,87 @@ fn timeouts(attempt: Duration) -> TimeoutConfig {
         .build()
 }
 
-/// The optional variable `name` as a number in `range`; `None` (with a
-/// warning naming the variable) if it is set to anything else.
-fn env_number<T>(name: &str, range: std::ops::RangeInclusive<T>) -> Option<T>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display,
-{
-    let value = env(name)?;
-    match value.trim().parse::<T>() {
-        Ok(n) if range.contains(&n) => Some(n),
-        _ => {
-            tracing::warn!(
-                variable = name,
-                "not a number from {} to {}; using the default",
-                range.start(),
-                range.end()
-            );
-            None
-        }
+/// What [`AwsConfig`] reads from the environment besides what the SDK
+/// reads itself (credentials, region, per-service endpoints).
+#[derive(Clone, Debug, PartialEq)]
+struct EnvSettings {
+    endpoint: Option<String>,
+    s3_path_style: bool,
+    test_region: String,
+    data_table: String,
+    control_table: String,
+    bucket: String,
+    queue: String,
+    mail_from: String,
+    kms_key_id: Option<String>,
+    max_attempts: u32,
+    attempt_timeout: Duration,
+}
+
+impl EnvSettings {
+    /// Reads them through `lookup`; `endpoint` (an emulator's) replaces
+    /// `LETHE_AWS_ENDPOINT` when given.
+    fn read(lookup: Lookup<'_>, endpoint: Option<&str>) -> Result<EnvSettings, SettingsError> {
+        let max_attempts = number_in(
+            lookup,
+            "LETHE_AWS_MAX_ATTEMPTS",
+            1..=20,
+            "a whole number of attempts from 1 to 20, e.g. 5",
+        )?
+        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
+        let attempt_timeout = number_in(
+            lookup,
+            "LETHE_AWS_ATTEMPT_TIMEOUT_MS",
+            100..=300_000,
+            "milliseconds from 100 to 300000, e.g. 10000",
+        )?
+        .map_or(DEFAULT_ATTEMPT_TIMEOUT, Duration::from_millis);
+        let endpoint = endpoint
+            .map(str::to_owned)
+            .or_else(|| var(lookup, "LETHE_AWS_ENDPOINT"));
+        let s3_path_style = endpoint.is_some()
+            || var(lookup, "AWS_ENDPOINT_URL").is_some()
+            || var(lookup, "AWS_ENDPOINT_URL_S3").is_some();
+        Ok(EnvSettings {
+            endpoint,
+            s3_path_style,
+            test_region: var_or(lookup, "AWS_REGION", DEFAULT_REGION),
+            data_table: var_or(lookup, "LETHE_DATA_TABLE", "lethe-data"),
+            control_table: var_or(lookup, "LETHE_CONTROL_TABLE", "lethe-control"),
+            bucket: var_or(lookup, "LETHE_BUCKET", "lethe-blobs"),
+            queue: var_or(lookup, "LETHE_QUEUE", "lethe-jobs"),
+            mail_from: var_or(lookup, "LETHE_MAIL_FROM", "no-reply@lethe.invalid"),
+            kms_key_id: var(lookup, "LETHE_KMS_KEY_ID"),
+            max_attempts,
+            attempt_timeout,
+        })
     }
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn env_or(name: &str, default: &str) -> String {
-    env(name).unwrap_or_else(|| default.to_owned())
 }
 
 impl AwsConfig {
     /// Loads everything from the environment (see the module docs).
-    pub async fn from_env() -> AwsConfig {
-        AwsConfig::load(env("LETHE_AWS_ENDPOINT"), false).await
+    ///
+    /// # Errors
+    /// A [`SettingsError`] naming a variable set to something it cannot
+    /// hold, and what it should hold.
+    pub async fn from_env() -> Result<AwsConfig, SettingsError> {
+        let settings = EnvSettings::read(&process_env, None)?;
+        Ok(AwsConfig::load(settings, false).await)
     }
 
     /// For an emulator at `endpoint` (moto, a fault-injecting proxy): like
     /// [`from_env`](Self::from_env), but with that endpoint for every
     /// service and fixed test credentials, so nothing ever looks for real
     /// ones (no profile, no instance metadata).
-    pub async fn emulator(endpoint: &str) -> AwsConfig {
-        AwsConfig::load(Some(endpoint.to_owned()), true).await
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env).
+    pub async fn emulator(endpoint: &str) -> Result<AwsConfig, SettingsError> {
+        let settings = EnvSettings::read(&process_env, Some(endpoint))?;
+        Ok(AwsConfig::load(settings, true).await)
     }
 
-    async fn load(endpoint: Option<String>, test_credentials: bool) -> AwsConfig {
-        let attempts = env_number("LETHE_AWS_MAX_ATTEMPTS", 1..=20).unwrap_or(DEFAULT_MAX_ATTEMPTS);
-        let attempt_timeout = env_number("LETHE_AWS_ATTEMPT_TIMEOUT_MS", 100..=300_000)
-            .map_or(DEFAULT_ATTEMPT_TIMEOUT, Duration::from_millis);
+    async fn load(settings: EnvSettings, test_credentials: bool) -> AwsConfig {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(
                 aws_config::meta::region::RegionProviderChain::default_provider()
@@ -204,17 +241,17 @@ impl AwsConfig {
             )
             .retry_config(
                 RetryConfig::standard()
-                    .with_max_attempts(attempts)
+                    .with_max_attempts(settings.max_attempts)
                     .with_initial_backoff(Duration::from_millis(50))
                     .with_max_backoff(Duration::from_secs(5)),
             )
-            .timeout_config(timeouts(attempt_timeout));
-        if let Some(url) = &endpoint {
+            .timeout_config(timeouts(settings.attempt_timeout));
+        if let Some(url) = &settings.endpoint {
             loader = loader.endpoint_url(url);
         }
         if test_credentials {
             loader = loader
-                .region(Region::new(env_or("AWS_REGION", DEFAULT_REGION)))
+                .region(Region::new(settings.test_region))
                 .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
                     "test",
                     "test",
@@ -223,22 +260,18 @@ impl AwsConfig {
                     "lethe-emulator",
                 ));
         }
-        let sdk = loader.load().await;
-        let s3_path_style = endpoint.is_some()
-            || env("AWS_ENDPOINT_URL").is_some()
-            || env("AWS_ENDPOINT_URL_S3").is_some();
         AwsConfig {
-            sdk,
-            endpoint,
-            s3_path_style,
-            data_table: env_or("LETHE_DATA_TABLE", "lethe-data"),
-            control_table: env_or("LETHE_CONTROL_TABLE", "lethe-control"),
-            bucket: env_or("LETHE_BUCKET", "lethe-blobs"),
-            queue: env_or("LETHE_QUEUE", "lethe-jobs"),
-            mail_from: env_or("LETHE_MAIL_FROM", "no-reply@lethe.invalid"),
-            kms_key_id: env("LETHE_KMS_KEY_ID"),
-            max_attempts: attempts,
-            attempt_timeout,
+            sdk: loader.load().await,
+            endpoint: settings.endpoint,
+            s3_path_style: settings.s3_path_style,
+            data_table: settings.data_table,
+            control_table: settings.control_table,
+            bucket: settings.bucket,
+            queue: settings.queue,
+            mail_from: settings.mail_from,
+            kms_key_id: settings.kms_key_id,
+            max_attempts: settings.max_attempts,
+            attempt_timeout: settings.attempt_timeout,
             retry_quotas: RetryQuotas::new(),
         }
     }
@@ -286,5 +319,88 @@ impl AwsConfig {
             .retry_partition(self.retry_quotas.sesv2.clone())
             .build();
         aws_sdk_sesv2::Client::from_conf(conf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(vars: &[(&str, &str)], endpoint: Option<&str>) -> Result<EnvSettings, SettingsError> {
+        let lookup = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        EnvSettings::read(&lookup, endpoint)
+    }
+
+    #[test]
+    fn defaults_apply_to_unset_and_blank_variables() {
+        let s = read(
+            &[("LETHE_AWS_MAX_ATTEMPTS", " "), ("LETHE_BUCKET", "")],
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.max_attempts, DEFAULT_MAX_ATTEMPTS);
+        assert_eq!(s.attempt_timeout, DEFAULT_ATTEMPT_TIMEOUT);
+        assert_eq!(s.bucket, "lethe-blobs");
+        assert_eq!(s.queue, "lethe-jobs");
+        assert_eq!(s.endpoint, None);
+        assert!(!s.s3_path_style);
+        assert_eq!(s.kms_key_id, None);
+    }
+
+    #[test]
+    fn values_in_range_are_used() {
+        let s = read(
+            &[
+                ("LETHE_AWS_MAX_ATTEMPTS", "20"),
+                ("LETHE_AWS_ATTEMPT_TIMEOUT_MS", "100"),
+                ("LETHE_DATA_TABLE", "t-data"),
+                ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.max_attempts, 20);
+        assert_eq!(s.attempt_timeout, Duration::from_millis(100));
+        assert_eq!(s.data_table, "t-data");
+        assert!(
+            s.s3_path_style,
+            "an overridden S3 endpoint is addressed path-style"
+        );
+    }
+
+    #[test]
+    fn an_emulator_endpoint_wins_over_the_variable() {
+        let vars = [("LETHE_AWS_ENDPOINT", "http://127.0.0.1:1")];
+        assert_eq!(
+            read(&vars, None).unwrap().endpoint.as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        let s = read(&vars, Some("http://127.0.0.1:2")).unwrap();
+        assert_eq!(s.endpoint.as_deref(), Some("http://127.0.0.1:2"));
+        assert!(s.s3_path_style);
+    }
+
+    #[test]
+    fn each_bad_number_is_refused_naming_its_variable() {
+        for (name, value) in [
+            ("LETHE_AWS_MAX_ATTEMPTS", "0"),
+            ("LETHE_AWS_MAX_ATTEMPTS", "21"),
+            ("LETHE_AWS_MAX_ATTEMPTS", "five"),
+            ("LETHE_AWS_ATTEMPT_TIMEOUT_MS", "99"),
+            ("LETHE_AWS_ATTEMPT_TIMEOUT_MS", "300001"),
+            ("LETHE_AWS_ATTEMPT_TIMEOUT_MS", "10s"),
+        ] {
+            match read(&[(name, value)], None) {
+                Err(e @ SettingsError::Invalid { name: n, .. }) => {
+                    assert_eq!(n, name);
+                    assert!(e.to_string().starts_with(&format!("{name}=")), "{e}");
+                }
+                other => panic!("{name}={value}: {other:?}"),
+            }
+        }
     }
 }

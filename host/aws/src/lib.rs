@@ -51,6 +51,7 @@ mod dynamo;
 mod error;
 mod s3;
 mod ses;
+pub mod settings;
 mod sqs;
 mod write_id;
 
@@ -66,6 +67,7 @@ pub use s3::{
     DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, S3Blobs, SHA256_METADATA, create_bucket,
 };
 pub use ses::{SesMailer, create_email_identity};
+pub use settings::SettingsError;
 pub use sqs::{MAX_MESSAGE_BYTES, SqsQueue, create_queues};
 
 /// Every adapter, on the resources an [`AwsConfig`] names.

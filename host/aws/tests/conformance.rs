@@ -70,7 +70,9 @@ mod moto {
     }
 
     async fn moto_backend() -> Backend {
-        let config = AwsConfig::emulator(&endpoint()).await;
+        let config = AwsConfig::emulator(&endpoint())
+            .await
+            .expect("AWS settings");
         let name = unique("aws");
         let items = create_table(&config.dynamodb(), &name)
             .await

@@ -25,14 +25,14 @@ async fn config() -> AwsConfig {
         "LETHE_AWS_ENDPOINT must name a loopback moto server; run \
          `scripts/with-moto.sh cargo test -p lethe-aws --features moto-tests`"
     );
-    AwsConfig::emulator(&endpoint).await
+    AwsConfig::emulator(&endpoint).await.expect("AWS settings")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_environment_config_reaches_moto_path_style() {
     // with-moto.sh exports the standard variables; from_env must work
     // with them alone.
-    let config = AwsConfig::from_env().await;
+    let config = AwsConfig::from_env().await.expect("AWS settings");
     assert!(config.endpoint.is_some() && config.s3_path_style);
     let name = unique("aws-x");
     create_bucket(&config.s3(), &name).await.expect("bucket");

@@ -8,33 +8,16 @@
 //! | `LETHE_CHUNK_SIZE` | customers per queue message | the engine's default (500) |
 //! | `LETHE_WORKER_CONCURRENCY` | chunks of one SQS batch the worker handles at once (1 to 10) | 4 |
 //! | `LETHE_WORKER_RESERVE_MS` | how long before its deadline the worker stops and hands back unfinished records (100 to 120000; at most half the invocation's time is reserved) | 5000 |
+//!
+//! Read by the rules of `lethe_aws::settings`, which `AwsConfig` follows
+//! too: a blank variable is unset, and a value that does not parse or is
+//! out of range fails the cold start, naming the variable.
 
-use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A setting that is missing or malformed.
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    /// A required variable is not set.
-    #[error("{name} is not set: {hint}")]
-    Missing {
-        /// The variable.
-        name: &'static str,
-        /// What to set it to.
-        hint: &'static str,
-    },
-    /// A variable does not parse.
-    #[error("{name}={value:?} is not valid: {hint}")]
-    Invalid {
-        /// The variable.
-        name: &'static str,
-        /// Its value.
-        value: String,
-        /// What it should be.
-        hint: &'static str,
-    },
-}
+pub use lethe_aws::SettingsError;
+use lethe_aws::settings::{Lookup, number_in, process_env, var};
 
 /// The function's own settings.
 #[derive(Clone, Debug)]
@@ -63,30 +46,6 @@ pub const DEFAULT_WORKER_CONCURRENCY: usize = 4;
 /// room to spare, before Lambda ends the invocation.
 pub const DEFAULT_WORKER_RESERVE: Duration = Duration::from_secs(5);
 
-/// Where settings are read from: a name in, its value (if set) out.
-type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-/// The variable `name`, unless unset or blank.
-fn var(lookup: Lookup<'_>, name: &str) -> Option<String> {
-    lookup(name).filter(|v| !v.trim().is_empty())
-}
-
-/// The optional variable `name` as a whole number in `range`.
-fn whole_number(
-    lookup: Lookup<'_>,
-    name: &'static str,
-    range: RangeInclusive<usize>,
-    hint: &'static str,
-) -> Result<Option<usize>, SettingsError> {
-    let Some(value) = var(lookup, name) else {
-        return Ok(None);
-    };
-    match value.parse::<usize>() {
-        Ok(n) if range.contains(&n) => Ok(Some(n)),
-        _ => Err(SettingsError::Invalid { name, value, hint }),
-    }
-}
-
 impl Settings {
     /// Reads the settings from the process environment (see the module
     /// docs).
@@ -94,7 +53,7 @@ impl Settings {
     /// # Errors
     /// A [`SettingsError`] naming the variable and what it should hold.
     pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(&|name| std::env::var(name).ok())
+        Settings::from_lookup(&process_env)
     }
 
     /// Reads the settings through `lookup` (the environment, or a map in
@@ -111,20 +70,20 @@ impl Settings {
                 hint: "an absolute http(s) URL",
             });
         }
-        let chunk_size = whole_number(
+        let chunk_size = number_in::<usize>(
             lookup,
             "LETHE_CHUNK_SIZE",
             1..=10_000,
             "a whole number from 1 to 10000",
         )?;
-        let worker_concurrency = whole_number(
+        let worker_concurrency = number_in::<usize>(
             lookup,
             "LETHE_WORKER_CONCURRENCY",
             1..=10,
             "a whole number from 1 to 10 (an SQS batch holds at most 10 records)",
         )?
         .unwrap_or(DEFAULT_WORKER_CONCURRENCY);
-        let worker_reserve = whole_number(
+        let worker_reserve = number_in::<usize>(
             lookup,
             "LETHE_WORKER_RESERVE_MS",
             100..=120_000,

@@ -33,7 +33,7 @@ impl Stack {
     /// What is missing or unreachable, in words an operator can act on.
     pub async fn from_env() -> anyhow::Result<Stack> {
         let settings = Settings::from_env()?;
-        let config = AwsConfig::from_env().await;
+        let config = AwsConfig::from_env().await?;
         Stack::build(settings, &config, Arc::new(SystemClock)).await
     }
 

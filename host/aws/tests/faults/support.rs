@@ -22,7 +22,7 @@ pub(crate) fn moto() -> String {
 
 /// Straight to moto: setup and the final checks.
 pub(crate) async fn direct() -> AwsConfig {
-    AwsConfig::emulator(&moto()).await
+    AwsConfig::emulator(&moto()).await.expect("AWS settings")
 }
 
 /// A proxy to moto applying `plan`, and a configuration that goes through it.
@@ -30,7 +30,9 @@ pub(crate) async fn proxied(plan: FaultPlan) -> (FaultProxy, AwsConfig) {
     let proxy = FaultProxy::start(&moto(), plan)
         .await
         .expect("start the proxy");
-    let config = AwsConfig::emulator(&proxy.endpoint()).await;
+    let config = AwsConfig::emulator(&proxy.endpoint())
+        .await
+        .expect("AWS settings");
     (proxy, config)
 }
 

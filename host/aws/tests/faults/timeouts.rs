@@ -39,6 +39,7 @@ async fn world(plan: FaultPlan) -> (FaultProxy, AwsConfig, DynamoTable, S3Blobs)
     let proxy = FaultProxy::start(&moto(), plan).await.expect("proxy");
     let config = AwsConfig::emulator(&proxy.endpoint())
         .await
+        .expect("AWS settings")
         .with_attempt_timeout(ATTEMPT);
     assert_eq!(config.attempt_timeout, ATTEMPT);
     let table = DynamoTable::new(config.dynamodb(), &name);

@@ -73,7 +73,7 @@ impl World {
     /// of moto).
     pub async fn create_at(tag: &str, endpoint: &str) -> World {
         let endpoint = endpoint.to_string();
-        let mut config = AwsConfig::emulator(&endpoint).await;
+        let mut config = AwsConfig::emulator(&endpoint).await.expect("AWS settings");
         let base = unique(tag);
         config.data_table = format!("{base}-data");
         config.control_table = format!("{base}-control");
