@@ -1,5 +1,5 @@
-//! What the functions do with what they cannot use: a missing setting stops
-//! the cold start with a reason in the function's log; a malformed scheduler
+//! What the functions do with what they cannot use: a missing or malformed
+//! setting stops the cold start with a reason in the function's log; a malformed scheduler
 //! input is an invocation error that names the field; a record that is not
 //! a chunk is reported as a batch item failure, and the others in its batch
 //! are not held back.
@@ -21,41 +21,57 @@ mod moto {
 
     /// Lambda reports a runtime that exits during init as `Runtime.ExitError`
     /// with the process's output in the function's log: the reason must be
-    /// there, and the exit must not be a success.
+    /// there, and the exit must not be a success. Both the functions' own
+    /// settings and the AWS ones are checked before the first poll.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_missing_setting_stops_the_cold_start_naming_it() {
+    async fn a_missing_or_malformed_setting_stops_the_cold_start_naming_it() {
         let world = World::create("init").await;
         let emulator = lethe_lambda_emulator::Emulator::start()
             .await
             .expect("emulator");
-        for name in ["api", "scheduler", "worker"] {
-            let mut command = tokio::process::Command::new(binary(name));
-            command
-                .env("AWS_LAMBDA_RUNTIME_API", emulator.runtime_api())
-                .env("AWS_LAMBDA_FUNCTION_NAME", name)
-                .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")
-                .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-                .env_remove("LETHE_PUBLIC_URL")
-                .kill_on_drop(true);
-            for (k, v) in world.function_env() {
-                if k != "LETHE_PUBLIC_URL" {
-                    command.env(k, v);
+        let cases = [
+            ("LETHE_PUBLIC_URL", None, "LETHE_PUBLIC_URL is not set"),
+            (
+                "LETHE_AWS_MAX_ATTEMPTS",
+                Some("0"),
+                "LETHE_AWS_MAX_ATTEMPTS=\"0\" is not valid",
+            ),
+            (
+                "LETHE_AWS_ATTEMPT_TIMEOUT_MS",
+                Some("10s"),
+                "LETHE_AWS_ATTEMPT_TIMEOUT_MS=\"10s\" is not valid",
+            ),
+        ];
+        for (variable, value, reason) in cases {
+            for name in ["api", "scheduler", "worker"] {
+                let mut command = tokio::process::Command::new(binary(name));
+                command
+                    .env("AWS_LAMBDA_RUNTIME_API", emulator.runtime_api())
+                    .env("AWS_LAMBDA_FUNCTION_NAME", name)
+                    .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")
+                    .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+                    .env_remove(variable)
+                    .kill_on_drop(true);
+                for (k, v) in world.function_env() {
+                    if k != variable {
+                        command.env(k, v);
+                    }
                 }
+                if let Some(value) = value {
+                    command.env(variable, value);
+                }
+                let output = tokio::time::timeout(Duration::from_secs(60), command.output())
+                    .await
+                    .expect("exits within a minute")
+                    .expect("runs");
+                assert!(
+                    !output.status.success(),
+                    "{name} exited 0 with {variable} {value:?}"
+                );
+                let stderr = String::from_utf8_lossy(&output.stderr);
+                assert!(stderr.contains(reason), "{name}: {stderr}");
+                assert!(emulator.first_poll().is_none(), "{name} polled for events");
             }
-            let output = tokio::time::timeout(Duration::from_secs(60), command.output())
-                .await
-                .expect("exits within a minute")
-                .expect("runs");
-            assert!(
-                !output.status.success(),
-                "{name} exited 0 without its settings"
-            );
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            assert!(
-                stderr.contains("LETHE_PUBLIC_URL is not set"),
-                "{name}: {stderr}"
-            );
-            assert!(emulator.first_poll().is_none(), "{name} polled for events");
         }
     }
 

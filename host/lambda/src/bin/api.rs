@@ -3,8 +3,10 @@
 use lethe_lambda::{Stack, api, init_logging};
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
+async fn main() -> anyhow::Result<()> {
     init_logging();
-    let stack = Stack::from_env().await.map_err(|e| format!("{e:#}"))?;
-    lambda_http::run(api::router(&stack)).await
+    let stack = Stack::from_env().await?;
+    lambda_http::run(api::router(&stack))
+        .await
+        .map_err(anyhow::Error::from_boxed)
 }

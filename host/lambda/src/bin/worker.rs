@@ -6,9 +6,9 @@ use lethe_lambda::worker::{self, Window};
 use lethe_lambda::{Stack, init_logging};
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
+async fn main() -> anyhow::Result<()> {
     init_logging();
-    let stack = Stack::from_env().await.map_err(|e| format!("{e:#}"))?;
+    let stack = Stack::from_env().await?;
     let engine = &stack.engine;
     let queue = stack.aws.queue.as_ref();
     let concurrency = stack.settings.worker_concurrency;
@@ -20,4 +20,5 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         Ok::<_, lambda_runtime::Error>(response)
     }))
     .await
+    .map_err(anyhow::Error::from_boxed)
 }
