@@ -228,12 +228,15 @@ const fn days_in_month(month: u8, leap: bool) -> u8 {
 }
 
 /// Whether `s` is, as a whole, an e-mail address the scanner would report:
-/// a dot-atom local part of `[A-Za-z0-9._%+-]` (no leading, trailing or
-/// doubled dot, at most 64 bytes), `@`, and a domain of at least two
-/// labels of `[A-Za-z0-9-]` whose last label (the TLD) is alphabetic and at
-/// least two letters long, or a punycode `xn--` label.
+/// a dot-atom local part of `[A-Za-z0-9._%+-]` and accented letters (no
+/// leading, trailing or doubled dot, at most 64 bytes), `@`, and a domain
+/// of at least two labels of `[A-Za-z0-9-]` and accented letters whose
+/// last label (the TLD) is alphabetic and at least two letters long, or a
+/// punycode `xn--` label. "Accented letters" are those of the alphabets
+/// written with spaces between words (Latin with diacritics, Greek,
+/// Cyrillic, Armenian): `jörg.müller@example.com` is an address.
 pub fn email(s: &str) -> bool {
-    crate::text::email::is_email(s.as_bytes())
+    crate::text::email::is_email(s)
 }
 
 #[cfg(test)]

@@ -2,42 +2,70 @@
 //!
 //! The main loop skips letters, so it reaches an address at its `@`. From
 //! there the scanner reads the local part backwards (at most 64 bytes of
-//! `[A-Za-z0-9._%+-]`, leading dots dropped, no `..`) and the domain
-//! forwards: labels of `[A-Za-z0-9-]` joined by single dots, not starting or
-//! ending with `-`. Labels are taken while a dot is followed by a label
+//! `[A-Za-z0-9._%+-]` and [accented letters](is_spaced_letter), leading
+//! dots dropped, no `..`) and the domain forwards: labels of
+//! `[A-Za-z0-9-]` and accented letters joined by single dots, not starting
+//! or ending with `-`. Labels are taken while a dot is followed by a label
 //! character, so a sentence's final `.` is never part of the address; then
 //! trailing labels are dropped until the last one is a TLD (two or more
 //! letters, or punycode `xn--…`). At least two labels remain.
 //!
-//! Quoted local parts, IP-literal domains and IDN in Unicode form are not
-//! matched (IDN in punycode is).
+//! Internationalised addresses (RFC 6531: `jörg.müller@example.com`,
+//! `info@bücher.example`, `анна@пример.испытание`) are found for the
+//! alphabets written with spaces between words: Latin with diacritics,
+//! Greek, Cyrillic and Armenian. Ideographic and syllabic scripts are not address characters,
+//! since text in them runs on without spaces: in `请发到anna@example.com谢谢`
+//! the address is `anna@example.com`, and the characters around it do not
+//! glue to it. Quoted local parts and IP-literal domains are not matched.
 
-use crate::text::boundary::{char_at, char_before, is_word_char};
+use crate::text::boundary::{char_at, char_before};
 use crate::{Detector, Finding};
 
 /// Score of a generic e-mail address: the format alone is distinctive.
 const SCORE: f32 = 0.9;
 
+/// Most bytes in a local part (RFC 5321, also for UTF-8 ones).
+const MAX_LOCAL: usize = 64;
+
+/// Most bytes in one domain label.
+const MAX_LABEL: usize = 63;
+
+/// A letter or digit beyond ASCII from an alphabet written with spaces
+/// between words: Latin-1 and Latin Extended (`é`, `ö`, `ł`, `ș`), IPA,
+/// Greek, Cyrillic and Armenian (U+00C0-U+058F), and Latin Extended
+/// Additional and Greek Extended (U+1E00-U+1FFF, Vietnamese `ệ`).
 #[inline]
-fn is_local(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+pub(crate) fn is_spaced_letter(c: char) -> bool {
+    matches!(c, '\u{c0}'..='\u{58f}' | '\u{1e00}'..='\u{1fff}') && c.is_alphanumeric()
+}
+
+/// Whether `c` may appear in a local part.
+#[inline]
+pub(crate) fn is_local(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-') || is_spaced_letter(c)
 }
 
 #[inline]
-fn is_label(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-'
+fn is_label(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || is_spaced_letter(c)
+}
+
+/// Whether `c` right beside an address makes it part of a longer word.
+#[inline]
+fn glues(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '@' || is_spaced_letter(c)
 }
 
 /// The start of the local part ending at the `@` at byte `at`, if valid.
-fn local_start(b: &[u8], at: usize) -> Option<usize> {
-    let floor = at.saturating_sub(64);
+fn local_start(text: &str, at: usize) -> Option<usize> {
     let mut s = at;
-    while s > floor && is_local(b[s - 1]) {
-        s -= 1;
+    while let Some(c) = char_before(text, s).filter(|&c| is_local(c)) {
+        if at - s + c.len_utf8() > MAX_LOCAL {
+            return None; // longer than 64 bytes
+        }
+        s -= c.len_utf8();
     }
-    if s == floor && s > 0 && is_local(b[s - 1]) {
-        return None; // longer than 64 bytes
-    }
+    let b = text.as_bytes();
     while s < at && b[s] == b'.' {
         s += 1;
     }
@@ -51,24 +79,29 @@ fn has_double_dot(s: &[u8]) -> bool {
 }
 
 /// The end of the domain starting at byte `d` (just after the `@`).
-fn domain_end(b: &[u8], d: usize) -> Option<usize> {
+fn domain_end(text: &str, d: usize) -> Option<usize> {
+    let b = text.as_bytes();
     let mut i = d;
     let mut labels = 0;
     let mut best = None;
     loop {
         let start = i;
-        while i < b.len() && is_label(b[i]) {
-            i += 1;
+        while let Some(c) = char_at(text, i).filter(|&c| is_label(c)) {
+            i += c.len_utf8();
         }
-        let label = &b[start..i];
-        if label.is_empty() || label.len() > 63 || label[0] == b'-' || b[i - 1] == b'-' {
+        let label = &text[start..i];
+        if label.is_empty()
+            || label.len() > MAX_LABEL
+            || label.starts_with('-')
+            || label.ends_with('-')
+        {
             break;
         }
         labels += 1;
         if labels >= 2 && is_tld(label) {
             best = Some(i);
         }
-        if i + 1 < b.len() && b[i] == b'.' && is_label(b[i + 1]) {
+        if b.get(i) == Some(&b'.') && char_at(text, i + 1).is_some_and(is_label) {
             i += 1;
         } else {
             break;
@@ -77,18 +110,18 @@ fn domain_end(b: &[u8], d: usize) -> Option<usize> {
     best
 }
 
-fn is_tld(label: &[u8]) -> bool {
-    (label.len() >= 2 && label.iter().all(u8::is_ascii_alphabetic))
-        || (label.len() > 4 && label[..4].eq_ignore_ascii_case(b"xn--"))
+fn is_tld(label: &str) -> bool {
+    (label.chars().count() >= 2 && label.chars().all(char::is_alphabetic))
+        || (label.len() > 4 && label.as_bytes()[..4].eq_ignore_ascii_case(b"xn--"))
 }
 
 /// The e-mail address around the `@` at byte `at` of `text`.
+#[inline(never)]
 pub(crate) fn at(text: &str, at: usize) -> Option<Finding> {
-    let b = text.as_bytes();
-    let start = local_start(b, at)?;
-    let end = domain_end(b, at + 1)?;
-    let glued_left = char_before(text, start).is_some_and(|c| is_word_char(c) || c == '@');
-    let glued_right = char_at(text, end).is_some_and(|c| is_word_char(c) || c == '@');
+    let start = local_start(text, at)?;
+    let end = domain_end(text, at + 1)?;
+    let glued_left = char_before(text, start).is_some_and(glues);
+    let glued_right = char_at(text, end).is_some_and(glues);
     if glued_left || glued_right {
         return None;
     }
@@ -101,8 +134,8 @@ pub(crate) fn at(text: &str, at: usize) -> Option<Finding> {
 }
 
 /// Whether `s` is exactly one e-mail address (see [`crate::validate::email`]).
-pub(crate) fn is_email(s: &[u8]) -> bool {
-    let Some(at) = s.iter().position(|&c| c == b'@') else {
+pub(crate) fn is_email(s: &str) -> bool {
+    let Some(at) = s.find('@') else {
         return false;
     };
     local_start(s, at) == Some(0) && domain_end(s, at + 1) == Some(s.len())
@@ -138,6 +171,60 @@ mod tests {
     }
 
     #[test]
+    fn internationalised_addresses_in_spaced_alphabets() {
+        assert_eq!(
+            find("write to jörg.müller@example.com please"),
+            Some("jörg.müller@example.com")
+        );
+        assert_eq!(
+            find("mail åsa.öberg@example.com."),
+            Some("åsa.öberg@example.com")
+        );
+        assert_eq!(
+            find("kontakt: info@bücher.example"),
+            Some("info@bücher.example")
+        );
+        assert_eq!(find("ä@example.com"), Some("ä@example.com"));
+        assert_eq!(
+            find("почта: анна@пример.испытание!"),
+            Some("анна@пример.испытание")
+        );
+        assert_eq!(
+            find("(ελένη@παράδειγμα.δοκιμή)"),
+            Some("ελένη@παράδειγμα.δοκιμή")
+        );
+        assert_eq!(
+            find("Nguyễn.Văn@ví-dụ.example"),
+            Some("Nguyễn.Văn@ví-dụ.example")
+        );
+    }
+
+    #[test]
+    fn text_without_spaces_does_not_glue_to_an_address() {
+        assert_eq!(find("请发到anna@example.com谢谢"), Some("anna@example.com"));
+        assert_eq!(find("メールはa.b@example.comです"), Some("a.b@example.com"));
+    }
+
+    #[test]
+    fn the_local_part_is_at_most_64_bytes_of_utf8() {
+        let fits = format!("{}@example.com", "ö".repeat(32));
+        assert_eq!(find(&fits), Some(fits.as_str()));
+        let long = format!("{}@example.com", "ö".repeat(33));
+        assert_eq!(find(&long), None);
+        let long_ascii = format!("{}ö@example.com", "a".repeat(63));
+        assert_eq!(find(&long_ascii), None);
+    }
+
+    #[test]
+    fn is_email_takes_exactly_one_address() {
+        assert!(is_email("jörg.müller@example.com"));
+        assert!(is_email("a@b.co"));
+        assert!(!is_email("a@b.co "));
+        assert!(!is_email("x a@b.co"));
+        assert!(!is_email("a@b"));
+    }
+
+    #[test]
     fn not_addresses() {
         for s in [
             "@example.com",
@@ -148,7 +235,11 @@ mod tests {
             "a.@example.com",
             "a@-example.com",
             "a@example.com@b",
-            "ä@example.com",
+            "日本@example.com",
+            "a@日本.example",
+            "a@example.日本",
+            "a@exämple-.com",
+            "ä.@example.com",
             "user@@example.com",
             "@@",
             "a@b.12",

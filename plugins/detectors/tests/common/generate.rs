@@ -264,13 +264,16 @@ pub fn ipv6() -> impl Strategy<Value = String> {
 
 /// An e-mail address at an example domain, in mixed case.
 pub fn email() -> impl Strategy<Value = String> {
-    let local = "[a-zA-Z0-9]{1,8}([._+-][a-zA-Z0-9]{1,6}){0,2}";
+    // Letters with diacritics and from Greek and Cyrillic too (RFC 6531).
+    let local = "[a-zA-Z0-9äöüåéçñøłșÄÖÜÉαβγδабвгд]{1,8}([._+-][a-zA-Z0-9öüéжз]{1,6}){0,2}";
     let domain = select(
         &[
             "example.com",
             "example.org",
             "mail.example.com",
             "EXAMPLE.ORG",
+            "bücher.example",
+            "пример.испытание",
         ][..],
     );
     (local, domain).prop_map(|(l, d)| format!("{l}@{d}"))
