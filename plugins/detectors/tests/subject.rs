@@ -93,6 +93,35 @@ fn emails_case_insensitive_and_local_part() {
 }
 
 #[test]
+fn emails_with_diacritics_in_any_case_or_spelled_without_them() {
+    let m = matcher(&[], &["jörg.müller@example.com"], &[], &[]);
+    for (text, want) in [
+        ("an JÖRG.MÜLLER@EXAMPLE.COM.", "JÖRG.MÜLLER@EXAMPLE.COM"),
+        ("an jorg.muller@example.com", "jorg.muller@example.com"),
+        ("an Jörg.Müller@Example.com!", "Jörg.Müller@Example.com"),
+        (
+            "an jo\u{308}rg.mu\u{308}ller@example.com",
+            "jo\u{308}rg.mu\u{308}ller@example.com",
+        ),
+        ("login JORG.MULLER failed", "JORG.MULLER"),
+    ] {
+        assert_eq!(found(&m, text), [(want, Detector::SubjectEmail)], "{text}");
+    }
+    // Stored without diacritics, written with them.
+    let m = matcher(&[], &["asa.oberg@example.com"], &[], &[]);
+    assert_eq!(
+        found(&m, "från Åsa.Öberg@example.com"),
+        [("Åsa.Öberg@example.com", Detector::SubjectEmail)]
+    );
+    // Another address is a generic e-mail, glued text is nothing.
+    assert_eq!(
+        found(&m, "asa.oberg@example.org"),
+        [("asa.oberg@example.org", Detector::Email)]
+    );
+    assert_eq!(found(&m, "xåsa.oberg"), []);
+}
+
+#[test]
 fn phones_in_any_grouping_and_prefix() {
     let m = matcher(&[], &[], &["0701234567"], &[]);
     for text in [

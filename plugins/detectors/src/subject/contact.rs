@@ -1,8 +1,10 @@
 //! The subject's e-mail addresses, phone numbers and identifiers.
 //!
-//! - **E-mail**: the whole address, ASCII case-insensitive (0.99); and the
-//!   local part alone as a token when it has at least four chars (0.9),
-//!   e.g. a login `john.smith` quoted in a chat.
+//! - **E-mail**: the whole address (0.99), and the local part alone as a
+//!   token when it has at least four chars (0.9), e.g. a login `john.smith`
+//!   quoted in a chat. Both compared folded like names: case-insensitive
+//!   and without diacritics, so `jörg.müller@example.com` is also found as
+//!   `JÖRG.MÜLLER@EXAMPLE.COM` or `jorg.muller@example.com`.
 //! - **Phone**: compared as digits. The stored number is reduced once to
 //!   its national significant number (NSN): country code (after `+` or
 //!   `00`) and trunk `0` removed, or the NANP `1`. In the text, every
@@ -14,8 +16,10 @@
 //!   its own (0.97). Identifiers shorter than three chars are ignored: they
 //!   would match everywhere.
 
+use crate::subject::fold::{fold, folded_prefix_end};
 use crate::text::boundary::{self, char_at, char_before, is_word_char};
 use crate::text::dialing::country_code_len;
+use crate::text::email::is_local;
 use crate::text::phone::Run;
 use crate::{Detector, Finding};
 
@@ -25,12 +29,6 @@ pub(crate) const MIN_PHONE_DIGITS: usize = 7;
 pub(crate) const MIN_ID_CHARS: usize = 3;
 /// Shortest local part matched alone.
 pub(crate) const MIN_LOCAL_CHARS: usize = 4;
-
-/// Whether `b` may appear in an e-mail local part.
-#[inline]
-fn is_local(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
-}
 
 /// Whether an address or local part ending at `end` stands alone: not
 /// followed by a word char, `@`, or a `.`/`-`/`+`/`%` that continues it.
@@ -46,21 +44,22 @@ fn email_ends(text: &str, end: usize) -> bool {
     }
 }
 
-/// A stored e-mail address, lowercased, with its local part.
+/// A stored e-mail address, folded, with its local part.
 #[derive(Clone, Debug)]
 pub(crate) struct Email {
-    /// The whole address.
+    /// The whole address, folded.
     pub full: String,
-    /// Length of the local part, if it is long enough to match alone.
-    pub local: Option<usize>,
+    /// The folded local part, if it is long enough to match alone.
+    pub local: Option<String>,
 }
 
 impl Email {
     /// Prepares a stored address; `None` if it has no `@`.
     pub(crate) fn new(raw: &str) -> Option<Email> {
-        let full = raw.trim().to_ascii_lowercase();
+        let full = fold(raw.trim());
         let at = full.find('@').filter(|&at| at > 0)?;
-        let local = (full[..at].chars().count() >= MIN_LOCAL_CHARS).then_some(at);
+        let local = &full[..at];
+        let local = (local.chars().count() >= MIN_LOCAL_CHARS).then(|| local.to_owned());
         Some(Email { full, local })
     }
 
@@ -70,24 +69,17 @@ impl Email {
         if char_before(text, i).is_some_and(is_local) {
             return i;
         }
-        let rest = &text.as_bytes()[i..];
-        let full = self.full.as_bytes();
-        let (end, score) = if rest.len() >= full.len()
-            && rest[..full.len()].eq_ignore_ascii_case(full)
-            && email_ends(text, i + full.len())
-        {
-            (i + full.len(), 0.99)
-        } else {
-            match self.local {
-                Some(n)
-                    if rest.len() >= n
-                        && rest[..n].eq_ignore_ascii_case(&full[..n])
-                        && email_ends(text, i + n) =>
-                {
-                    (i + n, 0.9)
-                }
-                _ => return i,
-            }
+        let whole = folded_prefix_end(text, i, &self.full)
+            .filter(|&end| email_ends(text, end))
+            .map(|end| (end, 0.99));
+        let local = || {
+            let local = self.local.as_deref()?;
+            folded_prefix_end(text, i, local)
+                .filter(|&end| email_ends(text, end))
+                .map(|end| (end, 0.9))
+        };
+        let Some((end, score)) = whole.or_else(local) else {
+            return i;
         };
         out.push(Finding {
             start: i,
@@ -236,8 +228,8 @@ mod tests {
     fn emails_and_ids() {
         let e = Email::new(" John.Smith@Example.com ").unwrap();
         assert_eq!(
-            (e.full.as_str(), e.local),
-            ("john.smith@example.com", Some(10))
+            (e.full.as_str(), e.local.as_deref()),
+            ("john.smith@example.com", Some("john.smith"))
         );
         assert_eq!(Email::new("abc@example.com").unwrap().local, None);
         assert!(Email::new("nope").is_none());

@@ -118,6 +118,24 @@ pub(crate) fn word_end(text: &str, i: usize) -> usize {
     i + len
 }
 
+/// The end of the text starting at byte `i` whose folded form is exactly
+/// `pattern` (already folded), if it has one. Combining marks right after
+/// the last matched char belong to the match (`o` + U+0308 is `ö`).
+pub(crate) fn folded_prefix_end(text: &str, i: usize, pattern: &str) -> Option<usize> {
+    let mut want = pattern.chars();
+    let mut buf = ['\0'; 3];
+    for (at, c) in text.get(i..)?.char_indices() {
+        let n = fold_char(c, &mut buf);
+        if want.as_str().is_empty() && n > 0 {
+            return Some(i + at);
+        }
+        if !buf[..n].iter().all(|&f| want.next() == Some(f)) {
+            return None;
+        }
+    }
+    want.as_str().is_empty().then_some(text.len())
+}
+
 /// Whether `word` folds to exactly `folded`.
 #[inline]
 pub(crate) fn folds_to(word: &str, folded: &str) -> bool {
@@ -127,6 +145,23 @@ pub(crate) fn folds_to(word: &str, folded: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folded_prefix_ends_on_a_char_boundary() {
+        assert_eq!(folded_prefix_end("JÖRG.M@x", 0, "jorg.m"), Some(7));
+        assert_eq!(folded_prefix_end("xjorg", 1, "jorg"), Some(5));
+        assert_eq!(folded_prefix_end("jo\u{308}rg!", 0, "jorg"), Some(6));
+        assert_eq!(folded_prefix_end("jo\u{308}", 0, "jo"), Some(4));
+        assert_eq!(
+            folded_prefix_end("Straße", 0, "stras"),
+            None,
+            "ß is ss as a whole"
+        );
+        assert_eq!(folded_prefix_end("Straße", 0, "strass"), Some(6));
+        assert_eq!(folded_prefix_end("Straße", 0, "strasse"), Some(7));
+        assert_eq!(folded_prefix_end("jor", 0, "jorg"), None);
+        assert_eq!(folded_prefix_end("jxrg", 0, "jorg"), None);
+    }
 
     #[test]
     fn table_lines_up() {

@@ -97,8 +97,8 @@ const ID: u8 = 4;
 const PHONE: u8 = 8;
 
 impl SubjectMatcher {
-    /// Prepares `subject` for matching: folds names, lowercases e-mail
-    /// addresses and ids, reduces phones to their national significant
+    /// Prepares `subject` for matching: folds names and e-mail addresses,
+    /// lowercases ids, reduces phones to their national significant
     /// number. Values too short to match safely are left out.
     pub fn new(subject: &Subject) -> Self {
         let names: Vec<Name> = subject.names.iter().filter_map(|n| Name::new(n)).collect();
@@ -152,6 +152,10 @@ impl SubjectMatcher {
         if !names.is_empty() {
             // `Åberg` folds to `aberg`: any non-ASCII letter may start a name.
             starts[0xc0..].iter_mut().for_each(|k| *k |= NAME);
+        }
+        if !emails.is_empty() {
+            // Likewise `Öberg@…` for a stored `oberg@…` (and the reverse).
+            starts[0xc0..].iter_mut().for_each(|k| *k |= EMAIL);
         }
         if !phones.is_empty() {
             for c in b"0123456789+(" {
