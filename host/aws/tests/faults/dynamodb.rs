@@ -271,8 +271,9 @@ async fn dynamodb_lost_answers_on_conditional_writes() {
     // What the adapter cannot tell: a conditional delete done and its
     // answer lost. The retry finds nothing and fails its condition; an
     // absent record does not say who deleted it, so the port answers
-    // ConditionFailed — and the record is gone, as asked. (The engine
-    // re-reads on ConditionFailed and finds nothing.)
+    // ConditionFailed — and the record is gone, as asked. (The engine reads
+    // an item before a deletion it audits, so it tells this apart from an
+    // item that never was: lethe-lambda's `lost_answer` test.)
     proxy.set_plan(
         FaultPlan::new().rule(
             Rule::new("dynamodb", Fault::InternalError)

@@ -8,7 +8,7 @@ use super::{Engine, EngineError, decode, encode};
 use crate::item::Path;
 use crate::keys;
 use crate::lookup::{IdentifierKind, identifier_hash};
-use crate::ports::{Condition, KeyRange, Record, RecordKey, query_all};
+use crate::ports::{Condition, KeyRange, PortError, Record, RecordKey, query_all};
 
 impl Engine {
     /// Deletes one attribute (by path, such as `address.street`) of an item.
@@ -87,11 +87,18 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let tenant = self.tenant(tenant_id).await?;
         let key = keys::item(tenant_id, customer, kind, id);
+        // Read first: a conditional delete that fails its condition does
+        // not say whether the item never existed or this very delete
+        // removed it and its answer was lost (the store's retry then finds
+        // nothing). Only the first is "not found"; the second is a deletion
+        // like any other, and must be audited.
+        if self.ports.data.get(&key).await?.is_none() {
+            return Err(EngineError::NotFound { what: "item" });
+        }
         match self.ports.data.delete(&key, Condition::Exists).await {
-            Ok(()) => {}
-            Err(e) if e.is_condition_failed() => {
-                return Err(EngineError::NotFound { what: "item" });
-            }
+            // Present a moment ago and gone now: deleted, by this call's
+            // retry or a concurrent one (which audits its own).
+            Ok(()) | Err(PortError::ConditionFailed { .. }) => {}
             Err(e) => return Err(e.into()),
         }
         let subject = crate::lookup::SubjectRef::of(&tenant.keys().lookup, customer);
