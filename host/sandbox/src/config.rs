@@ -17,6 +17,11 @@ pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_millis(50);
 pub const DEFAULT_DEADLINE_PER_MIB: Duration = Duration::from_millis(100);
 /// How often the epoch ticker advances; deadlines are counted in ticks.
 pub const DEFAULT_EPOCH_TICK: Duration = Duration::from_millis(1);
+/// The most epoch ticks a call's deadline may lie ahead: an absurd budget
+/// (say `Duration::MAX` per MiB) is cut to this, far beyond any epoch the
+/// ticker reaches (at 1 ms ticks, ~146 million years), so the deadline
+/// never overflows.
+const MAX_DEADLINE_TICKS: u64 = u64::MAX / 4;
 /// Cap on each linear memory of a plugin instance, by default (64 MiB).
 pub const DEFAULT_MEMORY_LIMIT: usize = 64 << 20;
 /// Cap on a table's elements, by default.
@@ -228,12 +233,13 @@ impl SandboxConfig {
     }
 
     /// `budget` in epoch ticks, rounded up, plus one for the tick in
-    /// progress.
+    /// progress; at most [`MAX_DEADLINE_TICKS`], since wasmtime adds the
+    /// ticks to the current epoch unchecked.
     pub(crate) fn deadline_ticks(&self, budget: Duration) -> u64 {
         let tick = self.epoch_tick.as_nanos().max(1);
         u64::try_from(budget.as_nanos().div_ceil(tick))
-            .unwrap_or(u64::MAX - 1)
-            .max(1)
+            .unwrap_or(u64::MAX)
+            .clamp(1, MAX_DEADLINE_TICKS - 1)
             + 1
     }
 }
@@ -248,7 +254,7 @@ mod tests {
         assert_eq!(c.deadline_ticks(Duration::from_millis(50)), 51);
         assert_eq!(c.deadline_ticks(Duration::from_micros(1500)), 3);
         assert_eq!(c.deadline_ticks(Duration::ZERO), 2);
-        assert_eq!(c.deadline_ticks(Duration::MAX), u64::MAX);
+        assert_eq!(c.deadline_ticks(Duration::MAX), MAX_DEADLINE_TICKS);
     }
 
     #[test]

@@ -209,4 +209,20 @@ fn a_large_batch_gets_time_for_its_size() {
     let spans = plugin.scan(&[&text], None).expect("time for its size");
     let native = lethe_detectors::Scanner::new().scan(&text, None);
     assert_eq!(spans[0].len(), native.len());
+
+    // An absurd budget is capped, not overflowed into a deadline that has
+    // already passed (or a panic in wasmtime's epoch arithmetic).
+    let unbounded = Sandbox::with_config(
+        SandboxConfig::default()
+            .call_deadline(std::time::Duration::MAX)
+            .deadline_per_mib(std::time::Duration::MAX),
+    )
+    .unwrap();
+    let plugin = unbounded
+        .load_precompiled(&compiled.artifact.record, &compiled.artifact.bytes)
+        .unwrap();
+    let spans = plugin
+        .scan(&["mail a@example.com"], None)
+        .expect("no overflow");
+    assert_eq!(spans[0].len(), 1);
 }
