@@ -1,9 +1,14 @@
-//! An item deleted through the engine on DynamoDB, where DeleteItem is
-//! applied and its answer lost (a 500 after the table did the work): the
-//! SDK's retry meets its own deletion and fails `attribute_exists`. The
-//! engine read the item just before, so it reports the deletion and
-//! audits it, instead of answering "not found" for an item it removed
-//! with no trace in the audit trail.
+//! Deletions through the engine on DynamoDB when DeleteItem misbehaves:
+//!
+//! - applied and its answer lost (a 500 after the table did the work): the
+//!   SDK's retry meets its own deletion and fails `attribute_exists`. The
+//!   engine read the item just before, so it reports the deletion and
+//!   audits it, instead of answering "not found" for an item it removed
+//!   with no trace in the audit trail;
+//! - refused on every attempt while items are deleted by IP address: the
+//!   call fails and keeps the item's lookup entry, so repeating it finds
+//!   and deletes the item (it used to drop the entry and leave the item
+//!   behind, unreachable by its address).
 //!
 //! ```text
 //! scripts/with-moto.sh cargo test -p lethe-lambda --features moto-tests --test lost_answer
@@ -23,13 +28,9 @@ mod moto {
 
     use super::support::{World, endpoint};
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_deletion_whose_answer_was_lost_is_reported_and_audited() {
-        let proxy = FaultProxy::counting(&endpoint()).await.expect("proxy");
-        let world = World::create_at("lostdel", &proxy.endpoint()).await;
-        let stack = world.stack(Arc::new(SystemClock)).await;
-        let engine = &stack.engine;
-        engine
+    async fn acme(stack: &lethe_lambda::Stack) {
+        stack
+            .engine
             .bootstrap_tenant(
                 "acme",
                 "acme",
@@ -38,6 +39,25 @@ mod moto {
             )
             .await
             .expect("tenant");
+    }
+
+    async fn audited(stack: &lethe_lambda::Stack, action: &str) -> Vec<serde_json::Value> {
+        lethe_core::audit::list(stack.aws.control.as_ref(), "acme", 0, 1000)
+            .await
+            .expect("audit trail")
+            .into_iter()
+            .filter(|e| e.action == action)
+            .map(|e| e.details)
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_deletion_whose_answer_was_lost_is_reported_and_audited() {
+        let proxy = FaultProxy::counting(&endpoint()).await.expect("proxy");
+        let world = World::create_at("lostdel", &proxy.endpoint()).await;
+        let stack = world.stack(Arc::new(SystemClock)).await;
+        let engine = &stack.engine;
+        acme(&stack).await;
         let item = |id: &str| IngestItem {
             customer: "cust-1".into(),
             kind: "conversation".into(),
@@ -72,15 +92,11 @@ mod moto {
         );
         assert_eq!(stack.aws.data.get(&key).await.expect("get"), None);
 
-        let events = lethe_core::audit::list(stack.aws.control.as_ref(), "acme", 0, 1000)
-            .await
-            .expect("audit trail");
-        let deleted: Vec<_> = events
-            .iter()
-            .filter(|e| e.action == "item.deleted")
-            .collect();
-        assert_eq!(deleted.len(), 1, "the deletion is in the audit trail once");
-        assert_eq!(deleted[0].details, json!({"kind": "conversation"}));
+        assert_eq!(
+            audited(&stack, "item.deleted").await,
+            [json!({"kind": "conversation"})],
+            "the deletion is in the audit trail once"
+        );
 
         // Deleting it again is "not found", and audits nothing.
         proxy.set_plan(FaultPlan::new());
@@ -93,6 +109,68 @@ mod moto {
         assert!(
             stack.aws.data.get(&other).await.expect("get").is_some(),
             "the customer's other item is untouched"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_ip_deletion_that_fails_part_way_can_be_repeated() {
+        let proxy = FaultProxy::counting(&endpoint()).await.expect("proxy");
+        let world = World::create_at("ipdel", &proxy.endpoint()).await;
+        let stack = world.stack(Arc::new(SystemClock)).await;
+        let engine = &stack.engine;
+        acme(&stack).await;
+        let mut synth = lethe_synth::Synth::new(11);
+        synth.email_ids_every = 0;
+        let customer = synth
+            .customers(1, jiff::Timestamp::now(), |_| 1)
+            .next()
+            .expect("a customer");
+        engine
+            .ingest("acme", customer.items.clone())
+            .await
+            .expect("ingest");
+        let ip = customer.pii[4].clone();
+        let log_key = customer
+            .items
+            .iter()
+            .find(|i| i.kind == "log")
+            .map(|i| lethe_core::keys::item("acme", &customer.id, &i.kind, &i.id))
+            .expect("a log item");
+        assert!(stack.aws.data.get(&log_key).await.expect("get").is_some());
+
+        // Every attempt of the first DeleteItem (the log item's) fails.
+        let attempts = u64::from(world.config.max_attempts);
+        proxy.set_plan(
+            FaultPlan::new().rule(
+                Rule::new("dynamodb", Fault::InternalError)
+                    .operation("DeleteItem")
+                    .first(attempts),
+            ),
+        );
+        engine
+            .delete_by_ip("acme", &ip, "tests")
+            .await
+            .expect_err("the item could not be deleted");
+        assert_eq!(proxy.injected(), attempts);
+        assert!(
+            stack.aws.data.get(&log_key).await.expect("get").is_some(),
+            "the item is still there"
+        );
+        assert!(
+            audited(&stack, "ip-items.deleted").await.is_empty(),
+            "nothing was deleted, so nothing is audited"
+        );
+
+        proxy.set_plan(FaultPlan::new());
+        let deleted = engine
+            .delete_by_ip("acme", &ip, "tests")
+            .await
+            .expect("repeated");
+        assert_eq!(deleted, 1, "the repeat still finds the item by its address");
+        assert_eq!(stack.aws.data.get(&log_key).await.expect("get"), None);
+        assert_eq!(
+            audited(&stack, "ip-items.deleted").await,
+            [json!({"deleted": 1})]
         );
     }
 }

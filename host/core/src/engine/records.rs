@@ -116,8 +116,12 @@ impl Engine {
     /// Deletes every item tied to an IP address through the lookup index
     /// (log items, per the Puzzel seed). Returns how many were deleted.
     ///
+    /// A call that fails part-way (a store error on one item) audits what
+    /// it deleted and can be repeated: the failed item is still listed.
+    ///
     /// # Errors
-    /// [`EngineError::Invalid`] if `ip` is not an IP address.
+    /// [`EngineError::Invalid`] if `ip` is not an IP address; a store error
+    /// if an item could not be deleted.
     pub async fn delete_by_ip(
         &self,
         tenant_id: &str,
@@ -133,24 +137,51 @@ impl Engine {
         let hash = identifier_hash(&tenant.keys().lookup, IdentifierKind::Ip, ip.trim());
         let partition = keys::lookup(tenant_id, &hash);
         let mut deleted = 0;
-        for entry_record in query_all(
+        let outcome = self
+            .delete_lookup_items(tenant_id, &partition, &mut deleted)
+            .await;
+        // What was deleted is audited even when a later item failed: the
+        // repeated call counts only what is left.
+        if outcome.is_ok() || deleted > 0 {
+            self.audit(
+                tenant_id,
+                actor,
+                "ip-items.deleted",
+                "ip",
+                json!({"deleted": deleted}),
+            )
+            .await?;
+        }
+        outcome.map(|()| deleted)
+    }
+
+    /// Deletes the items listed in the lookup `partition`, counting them in
+    /// `deleted`, and then each one's lookup entry. An entry is removed
+    /// only once its item is gone, so a call that fails part-way can be
+    /// repeated and finds what is left.
+    async fn delete_lookup_items(
+        &self,
+        tenant_id: &str,
+        partition: &str,
+        deleted: &mut u64,
+    ) -> Result<(), EngineError> {
+        let entries = query_all(
             self.ports.data.as_ref(),
-            &partition,
+            partition,
             &KeyRange::Prefix("I#".into()),
         )
-        .await?
-        {
+        .await?;
+        for entry_record in entries {
             let entry: LookupEntry = decode(&entry_record)?;
             if let Some(sk) = &entry.item {
                 let key = RecordKey::new(keys::customer(tenant_id, &entry.customer), sk.clone());
-                if self
-                    .ports
-                    .data
-                    .delete(&key, Condition::Exists)
-                    .await
-                    .is_ok()
-                {
-                    deleted += 1;
+                // As in `delete_item`: read first, so a deletion whose
+                // answer was lost still counts.
+                if self.ports.data.get(&key).await?.is_some() {
+                    match self.ports.data.delete(&key, Condition::Exists).await {
+                        Ok(()) | Err(PortError::ConditionFailed { .. }) => *deleted += 1,
+                        Err(e) => return Err(e.into()),
+                    }
                 }
             }
             self.ports
@@ -158,15 +189,7 @@ impl Engine {
                 .delete(&entry_record.key, Condition::None)
                 .await?;
         }
-        self.audit(
-            tenant_id,
-            actor,
-            "ip-items.deleted",
-            "ip",
-            json!({"deleted": deleted}),
-        )
-        .await?;
-        Ok(deleted)
+        Ok(())
     }
 }
 
