@@ -18,7 +18,7 @@ pub const DEFAULT_DEADLINE_PER_MIB: Duration = Duration::from_millis(100);
 /// How often the epoch ticker advances; deadlines are counted in ticks.
 pub const DEFAULT_EPOCH_TICK: Duration = Duration::from_millis(1);
 /// The most epoch ticks a call's deadline may lie ahead: an absurd budget
-/// (say `Duration::MAX` per MiB) is cut to this, far beyond any epoch the
+/// (say a `call_deadline` of `Duration::MAX`) is cut to this, far beyond any epoch the
 /// ticker reaches (at 1 ms ticks, ~146 million years), so the deadline
 /// never overflows.
 const MAX_DEADLINE_TICKS: u64 = u64::MAX / 4;
@@ -227,7 +227,11 @@ impl SandboxConfig {
     /// [`call_deadline`](Self::call_deadline) plus the
     /// [`deadline_per_mib`](Self::deadline_per_mib) allowance, pro rata.
     pub fn budget(&self, input_bytes: usize) -> Duration {
-        let extra = (self.deadline_per_mib.as_nanos()).saturating_mul(input_bytes as u128) >> 20;
+        let extra = self
+            .deadline_per_mib
+            .as_nanos()
+            .saturating_mul(input_bytes as u128)
+            >> 20;
         let extra = Duration::from_nanos(u64::try_from(extra).unwrap_or(u64::MAX));
         self.call_deadline.saturating_add(extra)
     }
