@@ -11,9 +11,11 @@ pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_millis(50);
 /// Work grows with input, and the slowest input measured (dense digit
 /// groups, `1 1 1 …`) scans at ~35-40 MB/s in the standard scrubber: a full
 /// 1 MiB batch of it takes ~30 ms, too close to a flat 50 ms budget on a
-/// loaded machine, and a single text larger than a batch would always fail.
-/// 100 ms per MiB is a floor of 10 MB/s, about four times below that worst
-/// case, while an endless loop on a full batch still ends within 150 ms.
+/// loaded machine, and a single text larger than a batch (its own batch)
+/// got no more time than a small one, so ~2 MB of such text failed every
+/// time. 100 ms per MiB is a floor of 10 MB/s, about four times below that
+/// worst case, while an endless loop on a full batch still ends within
+/// 150 ms.
 pub const DEFAULT_DEADLINE_PER_MIB: Duration = Duration::from_millis(100);
 /// How often the epoch ticker advances; deadlines are counted in ticks.
 pub const DEFAULT_EPOCH_TICK: Duration = Duration::from_millis(1);
