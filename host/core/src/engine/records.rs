@@ -87,19 +87,8 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let tenant = self.tenant(tenant_id).await?;
         let key = keys::item(tenant_id, customer, kind, id);
-        // Read first: a conditional delete that fails its condition does
-        // not say whether the item never existed or this very delete
-        // removed it and its answer was lost (the store's retry then finds
-        // nothing). Only the first is "not found"; the second is a deletion
-        // like any other, and must be audited.
-        if self.ports.data.get(&key).await?.is_none() {
+        if !self.delete_present(&key).await? {
             return Err(EngineError::NotFound { what: "item" });
-        }
-        match self.ports.data.delete(&key, Condition::Exists).await {
-            // Present a moment ago and gone now: deleted, by this call's
-            // retry or a concurrent one (which audits its own).
-            Ok(()) | Err(PortError::ConditionFailed { .. }) => {}
-            Err(e) => return Err(e.into()),
         }
         let subject = crate::lookup::SubjectRef::of(&tenant.keys().lookup, customer);
         self.audit(
@@ -175,13 +164,8 @@ impl Engine {
             let entry: LookupEntry = decode(&entry_record)?;
             if let Some(sk) = &entry.item {
                 let key = RecordKey::new(keys::customer(tenant_id, &entry.customer), sk.clone());
-                // As in `delete_item`: read first, so a deletion whose
-                // answer was lost still counts.
-                if self.ports.data.get(&key).await?.is_some() {
-                    match self.ports.data.delete(&key, Condition::Exists).await {
-                        Ok(()) | Err(PortError::ConditionFailed { .. }) => *deleted += 1,
-                        Err(e) => return Err(e.into()),
-                    }
+                if self.delete_present(&key).await? {
+                    *deleted += 1;
                 }
             }
             self.ports
@@ -190,6 +174,24 @@ impl Engine {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Deletes the data record at `key` if it is there; whether it was.
+    ///
+    /// Reads first: a conditional delete that fails its condition does not
+    /// say whether the record never existed or this very delete removed it
+    /// and its answer was lost (the store's retry then finds nothing). Only
+    /// the first is "not there"; the second is a deletion like any other,
+    /// which the caller counts and audits. A record present a moment ago
+    /// and gone now was deleted, by this call's retry or a concurrent one.
+    async fn delete_present(&self, key: &RecordKey) -> Result<bool, EngineError> {
+        if self.ports.data.get(key).await?.is_none() {
+            return Ok(false);
+        }
+        match self.ports.data.delete(key, Condition::Exists).await {
+            Ok(()) | Err(PortError::ConditionFailed { .. }) => Ok(true),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
