@@ -26,22 +26,21 @@ mod moto {
     use lethe_fault_proxy::{Fault, FaultPlan, FaultProxy, Rule};
     use serde_json::json;
 
-    use super::support::{World, endpoint};
+    use lethe_lambda::Stack;
 
-    async fn acme(stack: &lethe_lambda::Stack) {
-        stack
-            .engine
-            .bootstrap_tenant(
-                "acme",
-                "acme",
-                lethe_core::tenant::Settings::default(),
-                "tests",
-            )
-            .await
-            .expect("tenant");
+    use super::support::{World, endpoint, tenant_acme};
+
+    /// A world named after `tag` behind a fault proxy (no faults yet), an
+    /// in-process stack on it, and tenant `acme`.
+    async fn acme_behind_proxy(tag: &str) -> (FaultProxy, World, Stack) {
+        let proxy = FaultProxy::counting(&endpoint()).await.expect("proxy");
+        let world = World::create_at(tag, &proxy.endpoint()).await;
+        let stack = world.stack(Arc::new(SystemClock)).await;
+        tenant_acme(&stack).await;
+        (proxy, world, stack)
     }
 
-    async fn audited(stack: &lethe_lambda::Stack, action: &str) -> Vec<serde_json::Value> {
+    async fn audited(stack: &Stack, action: &str) -> Vec<serde_json::Value> {
         lethe_core::audit::list(stack.aws.control.as_ref(), "acme", 0, 1000)
             .await
             .expect("audit trail")
@@ -53,11 +52,8 @@ mod moto {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_deletion_whose_answer_was_lost_is_reported_and_audited() {
-        let proxy = FaultProxy::counting(&endpoint()).await.expect("proxy");
-        let world = World::create_at("lostdel", &proxy.endpoint()).await;
-        let stack = world.stack(Arc::new(SystemClock)).await;
+        let (proxy, _world, stack) = acme_behind_proxy("lostdel").await;
         let engine = &stack.engine;
-        acme(&stack).await;
         let item = |id: &str| IngestItem {
             customer: "cust-1".into(),
             kind: "conversation".into(),
@@ -114,11 +110,8 @@ mod moto {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_ip_deletion_that_fails_part_way_can_be_repeated() {
-        let proxy = FaultProxy::counting(&endpoint()).await.expect("proxy");
-        let world = World::create_at("ipdel", &proxy.endpoint()).await;
-        let stack = world.stack(Arc::new(SystemClock)).await;
+        let (proxy, world, stack) = acme_behind_proxy("ipdel").await;
         let engine = &stack.engine;
-        acme(&stack).await;
         let mut synth = lethe_synth::Synth::new(11);
         synth.email_ids_every = 0;
         let customer = synth

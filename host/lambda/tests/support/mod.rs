@@ -462,6 +462,20 @@ pub fn link_in(body: &str) -> Option<String> {
     Some(rest[..end].to_string())
 }
 
+/// Creates tenant `acme` on `stack`, with the default settings.
+pub async fn tenant_acme(stack: &Stack) {
+    stack
+        .engine
+        .bootstrap_tenant(
+            "acme",
+            "acme",
+            lethe_core::tenant::Settings::default(),
+            "tests",
+        )
+        .await
+        .expect("tenant");
+}
+
 /// Tenant `acme` on `stack`, `count` customers from `Synth::new(seed)`
 /// ingested, and a confirmed bulk erasure of all of them (its chunks on
 /// the queue, of the stack's chunk size). The ids are not themselves
@@ -473,15 +487,7 @@ pub async fn confirmed_bulk_erasure(
     seed: u64,
 ) -> (Vec<lethe_synth::Customer>, String) {
     let engine = &stack.engine;
-    engine
-        .bootstrap_tenant(
-            "acme",
-            "acme",
-            lethe_core::tenant::Settings::default(),
-            "tests",
-        )
-        .await
-        .expect("tenant");
+    tenant_acme(stack).await;
     let mut synth = lethe_synth::Synth::new(seed);
     synth.email_ids_every = 0;
     let customers: Vec<lethe_synth::Customer> = synth
