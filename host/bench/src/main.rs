@@ -100,7 +100,7 @@ fn main() -> anyhow::Result<()> {
 
     let wanted = |group: Group| args.only.is_none_or(|o| o == group);
     if wanted(Group::Scan) {
-        scan_rows(&mut table, &scrubber.plugin, &sizes)?;
+        scan_rows(&mut table, &scrubber.plugin, sandbox.config(), &sizes)?;
     }
     if wanted(Group::Items) {
         item_rows(&mut table, &commerce.plugin, &scrubber.plugin, &sizes)?;
@@ -137,7 +137,12 @@ fn best<T>(rounds: usize, mut f: impl FnMut() -> anyhow::Result<T>) -> anyhow::R
     Ok(best)
 }
 
-fn scan_rows(table: &mut Table, plugin: &Plugin, sizes: &Sizes) -> anyhow::Result<()> {
+fn scan_rows(
+    table: &mut Table,
+    plugin: &Plugin,
+    config: &SandboxConfig,
+    sizes: &Sizes,
+) -> anyhow::Result<()> {
     let texts = corpus::transcripts(sizes.transcript_lines);
     let mb = texts.iter().map(String::len).sum::<usize>() as f64 / 1e6;
     let scanner = Scanner::new();
@@ -159,20 +164,25 @@ fn scan_rows(table: &mut Table, plugin: &Plugin, sizes: &Sizes) -> anyhow::Resul
         "WASM >= 50 MB/s, native/WASM <= 1.3x",
         w >= 50.0 && n / w <= 1.3,
     ));
-    dense_row(table, plugin, sizes)
+    dense_row(table, plugin, config, sizes)
 }
 
 /// The slowest text known, as one full batch: short digit groups, where
 /// every group starts the phone detector. Its time in the plugin against
 /// the budget the sandbox gives a batch of that size shows the margin a
 /// loaded machine has before such a transcript would fail its batch.
-fn dense_row(table: &mut Table, plugin: &Plugin, sizes: &Sizes) -> anyhow::Result<()> {
+fn dense_row(
+    table: &mut Table,
+    plugin: &Plugin,
+    config: &SandboxConfig,
+    sizes: &Sizes,
+) -> anyhow::Result<()> {
     let text = "1 2 ".repeat(DEFAULT_BATCH_BYTES / 4);
     let scanner = Scanner::new();
     let native = best(sizes.rounds, || Ok(scanner.scan(&text, None).len()))?;
     let wasm = best(sizes.rounds, || Ok(plugin.scan(&[&text], None)?.len()))?;
     let (n, w) = (native.as_secs_f64() * 1e3, wasm.as_secs_f64() * 1e3);
-    let budget = SandboxConfig::default().budget(text.len()).as_secs_f64() * 1e3;
+    let budget = config.budget(text.len()).as_secs_f64() * 1e3;
     table.push(Row::compare(
         "dense digits `1 2 1 2 …`, 1 MiB batch, ms",
         n,
