@@ -10,8 +10,10 @@
 //!   0.85, compact `00` 0.7 (bare).
 //! - **Trunk `0` national** (SE, UK, DE, FR, ...): `0` then a non-zero
 //!   digit, 9-12 digits, written in groups whose first (the area code) has
-//!   2-5 digits: 0.8. Without separators only the distinctive lengths 10
-//!   and 11 (and 12 for German mobiles `015x`-`017x`): 0.6, bare.
+//!   2-5 digits: 0.8. Stockholm's eight-digit numbers (`08-12 34 56`,
+//!   `08 123 456`) are the one shorter form accepted, in those shapes
+//!   only. Without separators only the distinctive lengths 10 and 11 (and
+//!   12 for German mobiles `015x`-`017x`): 0.6, bare.
 //! - **NANP national**: `NPA NXX XXXX` in groups of 3-3-4, optionally after
 //!   a `1` group (`1-800-555-0199`); area and exchange start with 2-9 and
 //!   are not N11: 0.8. A bare 10-digit run is not accepted: it is as likely
@@ -129,6 +131,24 @@ fn consistent(groups: &[Group], skip_first: bool) -> bool {
     seps.all(|s| Some(s) == first)
 }
 
+/// Whether 8 digits in `groups` are a Stockholm number with a six-digit
+/// subscriber part, the one trunk-`0` form shorter than nine digits in
+/// common use: `08` alone as the area code, then `12 34 56` or `123 456`
+/// after a space, dash or parenthesis (`08-12 34 56`, `(08) 123 456`).
+/// Dots and slashes are left out, since `08.12.20 24` or `08/12/2024` are
+/// dates.
+fn stockholm_short(groups: &[Group], d: &[u8]) -> bool {
+    let lens: [u8; 4] = core::array::from_fn(|i| groups.get(i).map_or(0, |g| g.len));
+    let area_sep = groups.get(1).map(|g| g.sep);
+    d.len() == 8
+        && d.starts_with(b"08")
+        && matches!(lens, [2, 2, 2, 2] | [2, 3, 3, 0])
+        && matches!(area_sep, Some(Sep::Space | Sep::Dash | Sep::Paren))
+        && groups[2..]
+            .iter()
+            .all(|g| matches!(g.sep, Sep::Space | Sep::Dash))
+}
+
 /// Whether the first `k` groups of `run` are a phone number, and how sure.
 pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
     let groups = run.groups(k);
@@ -171,7 +191,8 @@ pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
         }
         let ssn_shape = k == 3 && groups[0].len == 3 && groups[1].len == 2 && groups[2].len == 4;
         let area_ok = (2..=5).contains(&groups[0].len);
-        let ok = (9..=12).contains(&d.len()) && area_ok && !ssn_shape && consistent(groups, false);
+        let long_enough = (9..=12).contains(&d.len()) || stockholm_short(groups, d);
+        let ok = long_enough && area_ok && !ssn_shape && consistent(groups, false);
         return if ok { verdict(0.8, false) } else { None };
     }
     let lens: [usize; 4] =
@@ -229,6 +250,10 @@ mod tests {
             "07700 900123",
             "070-123 45 67",
             "08-123 456 78",
+            "08-12 34 56",
+            "08 123 456",
+            "(08) 12 34 56",
+            "08-123 45 67",
             "0701234567",
             "030 12345678",
             "0151 23456789",
@@ -268,6 +293,13 @@ mod tests {
             "+44 4 1234 5678",
             "004-33-8420",
             "+4670 123 45 67",
+            "08/12/2024",
+            "08.12.20.24",
+            "08-12-2024",
+            "08 1234 56",
+            "07-12 34 56",
+            "08-12 34 5",
+            "08 12.34.56",
         ] {
             assert!(judge(s).is_none(), "{s}");
         }
