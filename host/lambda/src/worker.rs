@@ -30,13 +30,25 @@
 //! ```
 //!
 //! Cancelling a chunk mid-way is safe for the same reason a crash is: the
-//! next delivery skips what is done. A handed-back record is made visible
-//! again at once (`ChangeMessageVisibility` to 0), so another invocation
-//! continues it now rather than after the visibility timeout; if that
-//! call fails, the record still comes back, later. Like every other
-//! delivery, a handed-back one counts towards the queue's maximum
-//! receives.
+//! next delivery skips what is done. The two kinds of unfinished record
+//! are handed back differently:
+//!
+//! - **Cancelled** (started, not finished): made visible again at once
+//!   (`ChangeMessageVisibility` to 0) and listed as a failure, so another
+//!   invocation continues it now rather than after the visibility timeout.
+//!   This delivery counts towards the queue's maximum receives, like any
+//!   other: a chunk that overruns every time ends in the dead-letter queue.
+//! - **Never started**: sent again as a new message and not listed, so
+//!   Lambda deletes the original. It did not run, so it must not use up a
+//!   receive: on a slow day the tail of every batch is handed back, and
+//!   counting those would dead-letter chunks that never failed. If the
+//!   send fails, it is released and listed like a cancelled one.
+//!
+//! If a release fails, the record still comes back, later. A new copy
+//! whose original is delivered again anyway (say the answer was lost) is
+//! one more delivery of idempotent work.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
@@ -54,9 +66,14 @@ enum Outcome {
     /// succeed (not a chunk message) ends in the dead-letter queue after the
     /// queue's maximum receives, where operators see it.
     Failed,
-    /// Not finished when the batch's time was up: cancelled or never
-    /// started. Handed back to the queue.
-    OutOfTime,
+    /// Started, and not finished when the batch's time was up: cancelled,
+    /// released to the queue and named as a failure.
+    Cancelled,
+    /// Not started when the batch's time was up: sent again as a new
+    /// message (see the module docs).
+    NotStarted,
+    /// Not started, and sent again: the original is done with.
+    Requeued,
 }
 
 /// The time a batch has: when it stops taking and running records, and by
@@ -115,9 +132,10 @@ async fn handle(engine: &Engine, message: &SqsMessage) -> Outcome {
 /// Handles a batch, at most `concurrency` records at once (at least one),
 /// until `window.stop`; the response names every record to deliver again.
 ///
-/// Records not finished by then are handed back: released on `queue`
-/// (visible again at once) and named in the response. `queue` must be the
-/// queue the batch came from, since a receipt handle only works there.
+/// Records not finished by then are handed back on `queue` (see the module
+/// docs): the cancelled ones are released and named in the response, the
+/// ones never started are sent again. `queue` must be the queue the batch
+/// came from, since a receipt handle only works there.
 pub async fn handle_batch(
     engine: &Engine,
     queue: &dyn JobQueue,
@@ -126,10 +144,17 @@ pub async fn handle_batch(
     window: Window,
 ) -> SqsBatchResponse {
     let records = &event.records;
-    let mut outcomes = vec![Outcome::OutOfTime; records.len()];
+    let started: Vec<AtomicBool> = records.iter().map(|_| AtomicBool::new(false)).collect();
+    let mut outcomes = vec![Outcome::NotStarted; records.len()];
     let run = async {
         let mut finished = stream::iter(records.iter().enumerate())
-            .map(|(i, m)| async move { (i, handle(engine, m).await) })
+            .map(|(i, m)| {
+                let started = &started[i];
+                async move {
+                    started.store(true, Ordering::Relaxed);
+                    (i, handle(engine, m).await)
+                }
+            })
             .buffer_unordered(concurrency.max(1));
         while let Some((i, outcome)) = finished.next().await {
             outcomes[i] = outcome;
@@ -138,19 +163,17 @@ pub async fn handle_batch(
     // At the stop, the records still running are dropped mid-way (cancelled)
     // and those not started never start.
     let _ = tokio::time::timeout_at(window.stop, run).await;
-    let out_of_time: Vec<&SqsMessage> = records
-        .iter()
-        .zip(&outcomes)
-        .filter(|(_, o)| **o == Outcome::OutOfTime)
-        .map(|(m, _)| m)
-        .collect();
-    if !out_of_time.is_empty() {
-        hand_back(queue, &out_of_time, window.release_by).await;
+    for (outcome, started) in outcomes.iter_mut().zip(&started) {
+        if *outcome == Outcome::NotStarted && started.load(Ordering::Relaxed) {
+            *outcome = Outcome::Cancelled;
+        }
     }
+    hand_back(queue, records, &mut outcomes, window.release_by).await;
+
     let mut response = SqsBatchResponse::default();
     let count = |wanted: Outcome| outcomes.iter().filter(|o| **o == wanted).count();
     for (message, outcome) in records.iter().zip(&outcomes) {
-        if *outcome != Outcome::Done {
+        if !matches!(outcome, Outcome::Done | Outcome::Requeued) {
             // A record without an id cannot be named: failing the whole
             // batch is the only way to have it delivered again.
             let id = message.message_id.clone().unwrap_or_default();
@@ -163,16 +186,99 @@ pub async fn handle_batch(
         records = records.len(),
         done = count(Outcome::Done),
         failed = count(Outcome::Failed),
-        handed_back = count(Outcome::OutOfTime),
+        cancelled = count(Outcome::Cancelled),
+        requeued = count(Outcome::Requeued),
+        not_started = count(Outcome::NotStarted),
         "batch handled"
     );
     response
 }
 
-/// Makes the records visible again at once, all together, giving up at
-/// `by`; a record not released still comes back after its visibility
+/// Hands back the unfinished records, giving up at `by`: the ones never
+/// started are sent again (and become [`Outcome::Requeued`]); the
+/// cancelled ones, and those whose sending failed, are made visible again
+/// at once. A record not released still comes back after its visibility
 /// timeout.
-async fn hand_back(queue: &dyn JobQueue, records: &[&SqsMessage], by: Instant) {
+async fn hand_back(
+    queue: &dyn JobQueue,
+    records: &[SqsMessage],
+    outcomes: &mut [Outcome],
+    by: Instant,
+) {
+    let unfinished = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Cancelled | Outcome::NotStarted))
+        .count();
+    if unfinished == 0 {
+        return;
+    }
+    let work = async {
+        let (requeued, send_failed) = requeue(queue, records, outcomes).await;
+        let to_release: Vec<&SqsMessage> = records
+            .iter()
+            .zip(outcomes.iter())
+            .filter(|(_, o)| matches!(o, Outcome::Cancelled | Outcome::NotStarted))
+            .map(|(m, _)| m)
+            .collect();
+        let released = release(queue, &to_release).await;
+        (requeued, send_failed, to_release.len(), released)
+    };
+    match tokio::time::timeout_at(by, work).await {
+        Ok((requeued, send_failed, to_release, released)) => tracing::warn!(
+            unfinished,
+            requeued,
+            send_failed,
+            to_release,
+            released,
+            "the batch's time is up: unfinished records handed back"
+        ),
+        Err(_) => tracing::warn!(
+            unfinished,
+            "the batch's time is up: unfinished records handed back; that took too long, so \
+             those not handed back yet come back after their visibility timeout"
+        ),
+    }
+}
+
+/// Sends the never-started records with a body again, as new messages, and
+/// marks them [`Outcome::Requeued`]; returns how many were sent and how many
+/// could not be (those stay [`Outcome::NotStarted`], to be released).
+async fn requeue(
+    queue: &dyn JobQueue,
+    records: &[SqsMessage],
+    outcomes: &mut [Outcome],
+) -> (usize, usize) {
+    let fresh: Vec<usize> = (0..records.len())
+        .filter(|&i| outcomes[i] == Outcome::NotStarted && records[i].body.is_some())
+        .collect();
+    if fresh.is_empty() {
+        return (0, 0);
+    }
+    let bodies = fresh
+        .iter()
+        .filter_map(|&i| records[i].body.clone())
+        .collect();
+    match queue.send(bodies).await {
+        Ok(()) => {
+            for &i in &fresh {
+                outcomes[i] = Outcome::Requeued;
+            }
+            (fresh.len(), 0)
+        }
+        Err(e) => {
+            tracing::warn!(
+                records = fresh.len(),
+                error = %e,
+                "could not send the records never started again; releasing them instead"
+            );
+            (0, fresh.len())
+        }
+    }
+}
+
+/// Makes `records` visible again at once, all together; returns how many
+/// were released.
+async fn release(queue: &dyn JobQueue, records: &[&SqsMessage]) -> usize {
     let releases = records.iter().filter_map(|m| {
         let receipt = m.receipt_handle.as_deref()?;
         Some(async move {
@@ -187,21 +293,11 @@ async fn hand_back(queue: &dyn JobQueue, records: &[&SqsMessage], by: Instant) {
             released.is_ok()
         })
     });
-    let released = tokio::time::timeout_at(by, join_all(releases))
+    join_all(releases)
         .await
-        .map(|r| r.into_iter().filter(|ok| *ok).count());
-    match released {
-        Ok(n) => tracing::warn!(
-            handed_back = records.len(),
-            released = n,
-            "the batch's time is up: unfinished records handed back"
-        ),
-        Err(_) => tracing::warn!(
-            handed_back = records.len(),
-            "the batch's time is up: unfinished records handed back; releasing them took too \
-             long, so they come back after their visibility timeout"
-        ),
-    }
+        .into_iter()
+        .filter(|ok| *ok)
+        .count()
 }
 
 #[cfg(test)]

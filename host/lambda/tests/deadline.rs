@@ -1,10 +1,14 @@
 //! A batch that cannot finish before its deadline, because DynamoDB
 //! answers every call a second late: the worker stops at the deadline less
-//! its reserve, answers in time with every unfinished record as a failure,
-//! and releases those records so they come back at once rather than after
-//! the visibility timeout. The next delivery, with DynamoDB fast again,
-//! finishes the job with every customer redacted exactly once, although
-//! the cancelled calls still reached the table after the first answer.
+//! its reserve and answers in time. The two records it started are
+//! cancelled: released so they come back at once rather than after the
+//! visibility timeout, and named as failures (that delivery counts). The
+//! two it never started are sent again as new messages and not named, so
+//! they use up no receive. The next deliveries, with DynamoDB fast again,
+//! finish the job with every customer redacted exactly once, although the
+//! cancelled calls still reached the table after the first answer. When
+//! SQS refuses the new messages, the records never started are released
+//! and named like the cancelled ones instead: nothing is lost.
 //!
 //! ```text
 //! scripts/with-moto.sh cargo test -p lethe-lambda --features moto-tests --test deadline
@@ -35,8 +39,20 @@ mod moto {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_batch_out_of_time_answers_before_its_deadline_and_hands_back_its_records() {
+        out_of_time("deadline", false).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn records_never_started_are_released_when_they_cannot_be_sent_again() {
+        out_of_time("deadline-nosend", true).await;
+    }
+
+    /// Runs one batch out of time (with SQS refusing every
+    /// `SendMessageBatch` if `send_fails`), checks the answer and what the
+    /// queue holds after it, then drains the queue with DynamoDB fast again.
+    async fn out_of_time(tag: &str, send_fails: bool) {
         let proxy = FaultProxy::counting(&endpoint()).await.expect("proxy");
-        let world = World::create_at("deadline", &proxy.endpoint()).await;
+        let world = World::create_at(tag, &proxy.endpoint()).await;
         let stack = world
             .stack_chunked(Arc::new(SystemClock), Some(CHUNK.parse().expect("chunk")))
             .await;
@@ -46,6 +62,9 @@ mod moto {
         env.push(("LETHE_CHUNK_SIZE".into(), CHUNK.into()));
         env.push(("LETHE_WORKER_CONCURRENCY".into(), "2".into()));
         env.push(("LETHE_WORKER_RESERVE_MS".into(), RESERVE_MS.into()));
+        // One attempt per call, so a refused send fails at once rather than
+        // after the SDK's backoff (DynamoDB is slow, never failing).
+        env.push(("LETHE_AWS_MAX_ATTEMPTS".into(), "1".into()));
         let worker = Running::start("worker", env).await;
         // The cold start reads the plugin records at normal speed; only
         // then does DynamoDB slow down.
@@ -57,7 +76,11 @@ mod moto {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        proxy.set_plan(FaultPlan::new().rule(Rule::new("dynamodb", Fault::Slow { millis: 1000 })));
+        let mut plan = FaultPlan::new().rule(Rule::new("dynamodb", Fault::Slow { millis: 1000 }));
+        if send_fails {
+            plan = plan.rule(Rule::new("sqs", Fault::InternalError).operation("SendMessageBatch"));
+        }
+        proxy.set_plan(plan);
 
         let deliveries = world
             .queue
@@ -84,11 +107,61 @@ mod moto {
             .map(|f| f["itemIdentifier"].as_str().expect("id").to_owned())
             .collect();
         let delivered: BTreeSet<String> = deliveries.iter().map(|d| d.id.clone()).collect();
-        assert_eq!(failed, delivered, "every unfinished record is handed back");
+        if send_fails {
+            assert_eq!(failed, delivered, "every unfinished record is named");
+        } else {
+            assert_eq!(failed.len(), 2, "only the two records started are named");
+            assert!(failed.is_subset(&delivered), "{failed:?}");
+        }
+        // As the event source mapping would, delete the records not named.
+        let mut requeued_bodies = BTreeSet::new();
+        for d in deliveries.iter().filter(|d| !failed.contains(&d.id)) {
+            world.queue.ack(&d.receipt).await.expect("delete");
+            requeued_bodies.insert(d.body.clone());
+        }
 
-        // DynamoDB is fast again. The records were released: they come back
-        // now, not after the 300 s visibility this test received them with.
+        // DynamoDB is fast again. Everything handed back is visible now,
+        // not after the 300 s visibility this test received it with: the
+        // cancelled records on their second receive, the ones never
+        // started as new messages on their first.
         proxy.set_plan(FaultPlan::new());
+        let mut again = Vec::new();
+        for _ in 0..10 {
+            if again.len() >= deliveries.len() {
+                break;
+            }
+            let more = world.queue.receive(10, Duration::from_secs(300)).await;
+            again.extend(more.expect("receive"));
+        }
+        let mut seen: Vec<(bool, u32, bool)> = again
+            .iter()
+            .map(|d| {
+                let original = delivered.contains(&d.id);
+                (original, d.receive_count, requeued_bodies.contains(&d.body))
+            })
+            .collect();
+        seen.sort();
+        let expected: &[(bool, u32, bool)] = if send_fails {
+            &[(true, 2, false); 4]
+        } else {
+            &[
+                (false, 1, true),
+                (false, 1, true),
+                (true, 2, false),
+                (true, 2, false),
+            ]
+        };
+        assert_eq!(
+            seen, expected,
+            "(an original message, its receive count, a requeued body)"
+        );
+        for d in &again {
+            world
+                .queue
+                .release(&d.receipt, Duration::ZERO)
+                .await
+                .expect("release");
+        }
         let handled = drain(&world, &worker, 20).await;
         assert_eq!(
             handled,
