@@ -23,36 +23,14 @@ mod moto {
 
     use lethe_core::engine::{EngineError, IngestItem};
     use lethe_core::ports::{ItemStore, SystemClock};
-    use lethe_fault_proxy::{Fault, FaultPlan, FaultProxy, Rule};
+    use lethe_fault_proxy::{Fault, FaultPlan, Rule};
     use serde_json::json;
 
-    use lethe_lambda::Stack;
-
-    use super::support::{World, endpoint, tenant_acme};
-
-    /// A world named after `tag` behind a fault proxy (no faults yet), an
-    /// in-process stack on it, and tenant `acme`.
-    async fn acme_behind_proxy(tag: &str) -> (FaultProxy, World, Stack) {
-        let proxy = FaultProxy::counting(&endpoint()).await.expect("proxy");
-        let world = World::create_at(tag, &proxy.endpoint()).await;
-        let stack = world.stack(Arc::new(SystemClock)).await;
-        tenant_acme(&stack).await;
-        (proxy, world, stack)
-    }
-
-    async fn audited(stack: &Stack, action: &str) -> Vec<serde_json::Value> {
-        lethe_core::audit::list(stack.aws.control.as_ref(), "acme", 0, 1000)
-            .await
-            .expect("audit trail")
-            .into_iter()
-            .filter(|e| e.action == action)
-            .map(|e| e.details)
-            .collect()
-    }
+    use super::support::{acme_behind_proxy, audited};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_deletion_whose_answer_was_lost_is_reported_and_audited() {
-        let (proxy, _world, stack) = acme_behind_proxy("lostdel").await;
+        let (proxy, _world, stack) = acme_behind_proxy("lostdel", Arc::new(SystemClock)).await;
         let engine = &stack.engine;
         let item = |id: &str| IngestItem {
             customer: "cust-1".into(),
@@ -110,7 +88,7 @@ mod moto {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_ip_deletion_that_fails_part_way_can_be_repeated() {
-        let (proxy, world, stack) = acme_behind_proxy("ipdel").await;
+        let (proxy, world, stack) = acme_behind_proxy("ipdel", Arc::new(SystemClock)).await;
         let engine = &stack.engine;
         let mut synth = lethe_synth::Synth::new(11);
         synth.email_ids_every = 0;

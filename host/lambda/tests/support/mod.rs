@@ -476,6 +476,32 @@ pub async fn tenant_acme(stack: &Stack) {
         .expect("tenant");
 }
 
+/// A world named after `tag` behind a fault proxy (no faults yet), an
+/// in-process stack on it with `clock`, and tenant `acme`.
+pub async fn acme_behind_proxy(
+    tag: &str,
+    clock: Arc<dyn Clock>,
+) -> (lethe_fault_proxy::FaultProxy, World, Stack) {
+    let proxy = lethe_fault_proxy::FaultProxy::counting(&endpoint())
+        .await
+        .expect("proxy");
+    let world = World::create_at(tag, &proxy.endpoint()).await;
+    let stack = world.stack(clock).await;
+    tenant_acme(&stack).await;
+    (proxy, world, stack)
+}
+
+/// The details of tenant `acme`'s audit events of `action`, oldest first.
+pub async fn audited(stack: &Stack, action: &str) -> Vec<Value> {
+    lethe_core::audit::list(stack.aws.control.as_ref(), "acme", 0, 1000)
+        .await
+        .expect("audit trail")
+        .into_iter()
+        .filter(|e| e.action == action)
+        .map(|e| e.details)
+        .collect()
+}
+
 /// Tenant `acme` on `stack`, `count` customers from `Synth::new(seed)`
 /// ingested, and a confirmed bulk erasure of all of them (its chunks on
 /// the queue, of the stack's chunk size). The ids are not themselves
