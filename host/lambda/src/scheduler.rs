@@ -50,6 +50,7 @@ pub async fn run(engine: &Engine, input: &ScheduleInput) -> anyhow::Result<Night
         tenants = report.tenants,
         auto_jobs = report.auto_jobs.len(),
         retention_deleted = report.retention_deleted,
+        retention_failed = report.retention_failed,
         reminders = report.reminders,
         exports_destroyed = report.exports_destroyed,
         already_ran = report.already_ran,

@@ -105,13 +105,15 @@ async fn run(engine: &Engine, region: Region, at: Timestamp, stop: &Cancellation
                 let queued: u64 = r.auto_jobs.iter().map(|(_, _, n)| n).sum();
                 println!(
                     "nightly {} {}: {} tenants, {} auto-redact jobs ({} customers), {} items past \
-                     retention deleted, {} reminders, {} exports destroyed, {} runs already done",
+                     retention deleted ({} failed, left for the next night), {} reminders, {} \
+                     exports destroyed, {} runs already done",
                     region.as_str(),
                     r.night,
                     r.tenants,
                     r.auto_jobs.len(),
                     queued,
                     r.retention_deleted,
+                    r.retention_failed,
                     r.reminders,
                     r.exports_destroyed,
                     r.already_ran

@@ -16,7 +16,7 @@ use super::model::{Counts, CustomerHead, Job, JobKind, JobStatus, RequestStatus}
 use super::requests::request_key;
 use super::{Engine, EngineError, decode, get_typed, new_id, put_typed};
 use crate::keys;
-use crate::ports::{Condition, KeyRange, Notification, NotificationKind, Record};
+use crate::ports::{Condition, KeyRange, Notification, NotificationKind, PortError, Record};
 use crate::tenant::{AutoRedact, Region, Tenant};
 
 /// Which nightly run.
@@ -50,12 +50,49 @@ pub struct NightReport {
     pub auto_jobs: Vec<(String, String, u64)>,
     /// Items deleted by retention.
     pub retention_deleted: u64,
+    /// Items due for deletion that could not be deleted (the store
+    /// failed); they stay due, and the next night tries them again.
+    #[serde(default)]
+    pub retention_failed: u64,
     /// Deadline reminders sent.
     pub reminders: u32,
     /// Expired exports destroyed.
     pub exports_destroyed: u32,
     /// Runs skipped because they already happened this night.
     pub already_ran: u32,
+}
+
+/// Index entries read per page by the retention sweep.
+const RETENTION_PAGE: usize = 500;
+
+/// What a retention sweep did with the items it found due.
+#[derive(Debug, Default)]
+struct Sweep {
+    /// Deleted.
+    deleted: u64,
+    /// Changed or gone since the index was read (the delete's version
+    /// condition failed): a newer write decides, not this sweep.
+    changed: u64,
+    /// Not deleted because the store failed.
+    failed: u64,
+    /// The first of those failures (port errors carry no record values).
+    first_error: Option<PortError>,
+}
+
+impl Sweep {
+    /// Counts one page's delete results.
+    fn tally(&mut self, results: Vec<Result<u64, PortError>>) {
+        for result in results {
+            match result {
+                Ok(_) => self.deleted += 1,
+                Err(e) if e.is_condition_failed() => self.changed += 1,
+                Err(e) => {
+                    self.failed += 1;
+                    self.first_error.get_or_insert(e);
+                }
+            }
+        }
+    }
 }
 
 impl Engine {
@@ -223,35 +260,40 @@ impl Engine {
         }
         let now = self.now();
         let bound = format!("{:012}#\u{10FFFF}", now.as_second().max(0));
-        let mut deleted = 0u64;
+        let mut sweep = Sweep::default();
         for shard in 0..keys::INDEX_SHARDS {
             let index = keys::expiry_index(&tenant.id, shard);
+            // Page on with the cursor, never from the start again: on
+            // DynamoDB the index lags the deletes just made, so a fresh
+            // query would find them again, fail their conditions, and end
+            // the sweep a page in.
+            let mut cursor: Option<String> = None;
             loop {
                 let page = self
                     .ports
                     .data
-                    .query_index(&index, &KeyRange::AtMost(bound.clone()), None, 500)
+                    .query_index(
+                        &index,
+                        &KeyRange::AtMost(bound.clone()),
+                        cursor.as_deref(),
+                        RETENTION_PAGE,
+                    )
                     .await?;
-                let due: Vec<_> = page
+                let writes: Vec<_> = page
                     .records
-                    .into_iter()
-                    .filter(|r| r.expires_at.is_some_and(|e| e <= now.as_second()))
-                    .collect();
-                if due.is_empty() {
-                    break;
-                }
-                let writes = due
                     .iter()
+                    .filter(|r| r.expires_at.is_some_and(|e| e <= now.as_second()))
                     .map(|r| crate::ports::Write::Delete {
                         key: r.key.clone(),
                         condition: Condition::Version(r.version),
                     })
                     .collect();
-                let results = self.ports.data.write_batch(writes).await?;
-                let batch_deleted = results.iter().filter(|r| r.is_ok()).count() as u64;
-                deleted += batch_deleted;
-                if batch_deleted == 0 {
-                    break;
+                if !writes.is_empty() {
+                    sweep.tally(self.ports.data.write_batch(writes).await?);
+                }
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => break,
                 }
             }
         }
@@ -259,22 +301,33 @@ impl Engine {
         let job = Job {
             id: job_id.clone(),
             kind: JobKind::Retention,
-            status: JobStatus::Completed,
+            status: if sweep.failed == 0 {
+                JobStatus::Completed
+            } else {
+                JobStatus::CompletedWithErrors
+            },
             created_by: "scheduler".into(),
             created_at: now,
             started_at: Some(now),
             finished_at: Some(now),
-            total: deleted,
+            total: sweep.deleted + sweep.changed + sweep.failed,
             chunks: 0,
             counts: Counts {
-                succeeded: deleted,
-                ..Counts::default()
+                succeeded: sweep.deleted,
+                failed: sweep.failed,
+                skipped: sweep.changed,
             },
             preview: None,
             plugin_versions: Vec::new(),
             request: None,
             certificate: None,
-            error: None,
+            error: sweep.first_error.as_ref().map(|e| {
+                format!(
+                    "{} of the items due could not be deleted (first: {e}); they stay due \
+                     and the next night's sweep tries them again",
+                    sweep.failed
+                )
+            }),
         };
         put_typed(
             self.ports.control.as_ref(),
@@ -288,10 +341,16 @@ impl Engine {
             "scheduler",
             "retention.swept",
             &job_id,
-            json!({"night": night, "deleted": deleted}),
+            json!({
+                "night": night,
+                "deleted": sweep.deleted,
+                "changed": sweep.changed,
+                "failed": sweep.failed,
+            }),
         )
         .await?;
-        report.retention_deleted += deleted;
+        report.retention_deleted += sweep.deleted;
+        report.retention_failed += sweep.failed;
         Ok(())
     }
 
