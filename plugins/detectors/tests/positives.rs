@@ -78,6 +78,8 @@ fn phones() {
         "+46 70-123 45 67",
         "06\u{a0}12\u{a0}34\u{a0}56\u{a0}78",
         "030 / 1234567",
+        "+49 89 1234567-0",
+        "030 1234567-89",
     ] {
         finds("Ring {} i morgon.", value, Detector::Phone);
         finds("{}", value, Detector::Phone);

@@ -19,6 +19,9 @@
 //!   are not N11: 0.8. A bare 10-digit run is not accepted: it is as likely
 //!   an order number.
 //!
+//! A number in any of these forms may end in an extension after a dash
+//! (`+49 89 1234567-0`, [`with_extension`]).
+//!
 //! In every form, the separators after the first one (and after the
 //! country code) must all be the same, which keeps dates and lists
 //! (`05/01/2024 10`) out while allowing `070-123 45 67`. The SSN shape
@@ -149,6 +152,24 @@ fn stockholm_short(groups: &[Group], d: &[u8]) -> bool {
             .all(|g| matches!(g.sep, Sep::Space | Sep::Dash))
 }
 
+/// Whether the first `k` groups of `run` are a number with an extension,
+/// as German business letters write them (DIN 5008: `+49 89 1234567-0`,
+/// `030 1234567-89`): the first `k - 1` groups, separated by spaces, are a
+/// number of their own, and the last group is 1-5 digits after a `-`.
+/// Judged as that number.
+pub(crate) fn with_extension(run: &Run, k: usize) -> Option<Verdict> {
+    if k < 3 {
+        return None;
+    }
+    let groups = run.groups(k);
+    let extension = groups[k - 1];
+    let spaced = groups[1..k - 1]
+        .iter()
+        .all(|g| matches!(g.sep, Sep::Space | Sep::Paren));
+    let ok = extension.sep == Sep::Dash && extension.len <= 5 && spaced;
+    if ok { classify(run, k - 1) } else { None }
+}
+
 /// Whether the first `k` groups of `run` are a phone number, and how sure.
 pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
     let groups = run.groups(k);
@@ -266,6 +287,29 @@ mod tests {
             "015123456789",
         ] {
             assert!(judge(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn extensions_follow_a_spaced_number() {
+        let judge_ext = |s: &str| {
+            let run = Run::parse(s.as_bytes(), 0).expect("a run");
+            with_extension(&run, run.len()).map(|v| v.score)
+        };
+        for s in ["+49 89 1234567-0", "+49 (0)89 1234567-12345"] {
+            assert!(judge_ext(s).is_some(), "{s}");
+            assert!(judge(s).is_none(), "{s} is not a plain number");
+        }
+        // Twelve digits after a trunk `0` are a plain number too.
+        assert!(judge_ext("030 1234567-89").is_some());
+        for s in [
+            "+49 89 1234567-123456",
+            "030-1234567-0",
+            "2024 01 15-3",
+            "+49 89-0",
+            "030 12-0",
+        ] {
+            assert!(judge_ext(s).is_none(), "{s}");
         }
     }
 

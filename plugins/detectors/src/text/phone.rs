@@ -302,7 +302,8 @@ fn found_in(text: &str, run: &Run) -> Option<Finding> {
         if text.as_bytes()[end - 1] == b')' || !boundary::ends_free(text, end, false) {
             continue;
         }
-        let Some(verdict) = dialing::classify(run, k) else {
+        let verdict = dialing::classify(run, k).or_else(|| dialing::with_extension(run, k));
+        let Some(verdict) = verdict else {
             continue;
         };
         if verdict.bare
