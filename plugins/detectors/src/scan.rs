@@ -8,7 +8,7 @@
 //! | byte          | detectors tried                                          |
 //! |---------------|----------------------------------------------------------|
 //! | digit         | phone, card, SSN, personnummer, IPv4 (by run shape);     |
-//! |               | IBAN when two capitals start the word (`SE45…`)          |
+//! |               | IBAN when two letters start the word (`SE45…`)           |
 //! | `+`, `(`      | phone                                                    |
 //! | `@`           | e-mail (reads the local part backwards)                  |
 //! | `:`           | IPv6 (reads hex digits backwards)                        |
@@ -261,7 +261,13 @@ fn push(out: &mut Vec<Finding>, found: Option<Finding>, next: usize) -> usize {
 fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>, phone_run: Option<&mut Run>) -> usize {
     let b = text.as_bytes();
     if let Some(start) = iban_start(text, i) {
-        return push(out, iban::at(text, start), iban::run_end(b, start));
+        let found = iban::at(text, start);
+        // A mistyped IBAN is passed over whole, so that its digit groups are
+        // not read as other numbers; lower-case letters glued to digits are
+        // more often something else (`mp3`, `id42`), read as before.
+        if found.is_some() || b[start..i].iter().all(u8::is_ascii_uppercase) {
+            return push(out, found, iban::run_end(b, start));
+        }
     }
     let run_end = digit_run_end(b, i);
     let after = b.get(run_end).copied();
@@ -300,12 +306,13 @@ fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>, phone_run: Option<&mut
 }
 
 /// Where an IBAN would start if the digit at `i` is its first check
-/// digit: two capitals at a word start, then two digits (`SE45…`).
+/// digit: two letters at a word start, then two digits (`SE45…`). The
+/// letters may be lower-case (`se45 5000 …`, typed in a chat).
 fn iban_start(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
     let start = i.checked_sub(2)?;
-    let shape = b[start].is_ascii_uppercase()
-        && b[start + 1].is_ascii_uppercase()
+    let shape = b[start].is_ascii_alphabetic()
+        && b[start + 1].is_ascii_alphabetic()
         && b.get(i + 1).is_some_and(u8::is_ascii_digit);
     (shape && boundary::starts_free(text, start)).then_some(start)
 }

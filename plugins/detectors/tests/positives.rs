@@ -129,9 +129,19 @@ fn ibans() {
         "NO9386011117947",
         "BE68539007547034",
         "CH9300762011623852957",
+        "se45 5000 0000 0583 9825 7466",
+        "Gb82 west 1234 5698 7654 32",
     ] {
         finds("IBAN: {}.", value, Detector::Iban);
     }
+}
+
+#[test]
+fn lower_case_letters_before_digits_that_are_no_iban_are_read_as_before() {
+    let t = "spelade mp34 gånger, ring sedan 070-123 45 67";
+    assert_eq!(spans(t), [("070-123 45 67", Detector::Phone)]);
+    let t = "kod se45 5000 0000 0583 9825 7467 (fel), ring 070-123 45 67";
+    assert_eq!(spans(t), [("070-123 45 67", Detector::Phone)]);
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! IBANs.
 //!
-//! The main loop calls [`at`] at an uppercase letter pair followed by two
-//! digits, at a word start (`SE45…`). The country's IBAN length comes from
+//! The main loop calls [`at`] at a letter pair followed by two digits, at
+//! a word start (`SE45…`, or `se45…` as typed in a chat). The country's IBAN length comes from
 //! the registry table in [`validate`]; exactly that many characters are
 //! read, either compact (`SE4550000000058398257466`) or in groups of four
 //! separated by single spaces with a shorter last group (`GB82 WEST 1234
-//! 5698 7654 32`). Letters in the BBAN may be lowercase. The mod-97 check
+//! 5698 7654 32`). Any letter may be lower-case. The mod-97 check
 //! ([`validate::iban`]) makes false positives rare, so one score: 0.95.
 
 use crate::text::boundary;
@@ -17,7 +17,7 @@ use crate::{Detector, Finding, validate};
 /// when it is not a valid IBAN, so the digit groups of a mistyped IBAN are
 /// not read as a phone or card number.
 pub(crate) fn run_end(b: &[u8], start: usize) -> usize {
-    let max = validate::iban_length([b[start], b[start + 1]]).unwrap_or(34);
+    let max = validate::iban_length(country(b, start)).unwrap_or(34);
     let mut i = start;
     let mut n = 0;
     while n < max {
@@ -31,11 +31,20 @@ pub(crate) fn run_end(b: &[u8], start: usize) -> usize {
     i
 }
 
+/// The country code of the IBAN-like run at `start` (two letters), in
+/// upper case.
+fn country(b: &[u8], start: usize) -> [u8; 2] {
+    [
+        b[start].to_ascii_uppercase(),
+        b[start + 1].to_ascii_uppercase(),
+    ]
+}
+
 /// The IBAN starting at byte `start`.
 pub(crate) fn at(text: &str, start: usize) -> Option<Finding> {
     let b = text.as_bytes();
-    let cc = [*b.get(start)?, *b.get(start + 1)?];
-    let len = validate::iban_length(cc)?;
+    b.get(start + 1)?;
+    let len = validate::iban_length(country(b, start))?;
     let mut buf = [0u8; 34];
     // Compact first, then grouped by four.
     for grouped in [false, true] {
@@ -92,6 +101,12 @@ mod tests {
             Some("GB82west12345698765432")
         );
         assert_eq!(find("NL91ABNA0417164300"), Some("NL91ABNA0417164300"));
+        let typed = "se45 5000 0000 0583 9825 7466";
+        assert_eq!(find(typed), Some(typed));
+        assert_eq!(
+            find("Gb82west12345698765432"),
+            Some("Gb82west12345698765432")
+        );
         let bad = b"SE45 5000 0000 0583 9825 7467 ok";
         assert_eq!(run_end(bad, 0), 29);
     }
