@@ -2,8 +2,9 @@
 //! the longest prefix of groups that a numbering plan accepts.
 //!
 //! A run is an optional `+`, then groups of digits separated by one of
-//! `' '`, `-`, `.`, `/` (optionally with spaces around `-` and `/`), a
-//! no-break space, or parentheses around a group (`(202) 555-0143`,
+//! `' '`, `-` (or a Unicode hyphen or en dash), `.`, `/` (optionally with
+//! spaces around `-` and `/`), a no-break space, or parentheses around a
+//! group (`(202) 555-0143`,
 //! `+44 (0)20 7946 0958`). At most [`MAX_GROUPS`] groups and
 //! [`MAX_DIGITS`] digits are read; `:` and `,` end a run, so times and
 //! prices never start one.
@@ -169,7 +170,7 @@ impl Run {
                 break;
             }
             let end = j + usize::from(paren);
-            // Never fails: 20 digits and 8 separators of at most 7 bytes.
+            // Never fails: 20 digits and 8 separators of at most 9 bytes.
             let Ok(end_offset) = u8::try_from(end - self.start) else {
                 break;
             };
@@ -236,23 +237,30 @@ fn after_group(b: &[u8], end: usize, paren: bool) -> Option<(usize, Sep)> {
     (starts_group && (next > end || kind == Sep::Paren)).then_some((next, kind))
 }
 
+/// The separator mark at `i` and its width: `-` or a Unicode hyphen or
+/// dash that word processors and web pages put in numbers (U+2010 hyphen,
+/// U+2011 non-breaking hyphen, U+2013 en dash), `.` or `/`.
+fn mark(b: &[u8], i: usize) -> Option<(usize, Sep)> {
+    match b.get(i..)? {
+        [b'-', ..] => Some((1, Sep::Dash)),
+        [b'.', ..] => Some((1, Sep::Dot)),
+        [b'/', ..] => Some((1, Sep::Slash)),
+        [0xE2, 0x80, 0x90 | 0x91 | 0x93, ..] => Some((3, Sep::Dash)),
+        _ => None,
+    }
+}
+
 /// The separator at `i`, as (offset of the next group, kind).
 fn separator(b: &[u8], i: usize, after_paren: bool) -> Option<(usize, Sep)> {
     let sp = space_width(b, i);
     if after_paren {
         return Some((i + sp, Sep::Paren));
     }
-    let kind = |c: u8| match c {
-        b'-' => Some(Sep::Dash),
-        b'.' => Some(Sep::Dot),
-        b'/' => Some(Sep::Slash),
-        _ => None,
-    };
     if sp > 0 {
         // " - " and " / " count as the dash or slash; "( " opens a group.
-        if let Some(k @ (Sep::Dash | Sep::Slash)) = b.get(i + sp).copied().and_then(kind) {
-            let sp2 = space_width(b, i + sp + 1);
-            return (sp2 > 0).then_some((i + sp + 1 + sp2, k));
+        if let Some((width, k @ (Sep::Dash | Sep::Slash))) = mark(b, i + sp) {
+            let sp2 = space_width(b, i + sp + width);
+            return (sp2 > 0).then_some((i + sp + width + sp2, k));
         }
         let next = i + sp;
         let k = if b.get(next) == Some(&b'(') {
@@ -264,7 +272,7 @@ fn separator(b: &[u8], i: usize, after_paren: bool) -> Option<(usize, Sep)> {
     }
     match b.get(i) {
         Some(b'(') => Some((i, Sep::Paren)),
-        Some(&c) => kind(c).map(|k| (i + 1, k)),
+        Some(_) => mark(b, i).map(|(width, k)| (i + width, k)),
         None => None,
     }
 }
@@ -349,6 +357,16 @@ mod tests {
         assert_eq!(
             shape("06\u{a0}12\u{202f}34"),
             [(2, None), (2, Space), (2, Space)]
+        );
+        assert_eq!(
+            shape("070\u{2011}123 45 67"),
+            [(3, None), (3, Dash), (2, Space), (2, Space)]
+        );
+        assert_eq!(shape("0701 \u{2013} 123456"), [(4, None), (6, Dash)]);
+        assert_eq!(
+            shape("070\u{2012}123"),
+            [(3, None)],
+            "a figure dash is not one"
         );
         assert_eq!(shape("12:30"), [(2, None)]);
         assert_eq!(shape("1 299,00"), [(1, None), (3, Space)]);
