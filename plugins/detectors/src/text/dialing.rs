@@ -157,17 +157,30 @@ fn stockholm_short(groups: &[Group], d: &[u8]) -> bool {
 /// `030 1234567-89`): the first `k - 1` groups, separated by spaces, are a
 /// number of their own, and the last group is 1-5 digits after a `-`.
 /// Judged as that number.
+///
+/// Kept out of line: the phone detector tries it only where
+/// [`ends_in_extension`] holds, so the common case pays one test.
+#[inline(never)]
 pub(crate) fn with_extension(run: &Run, k: usize) -> Option<Verdict> {
-    if k < 3 {
-        return None;
+    let spaced = || {
+        run.groups(k)[1..k - 1]
+            .iter()
+            .all(|g| matches!(g.sep, Sep::Space | Sep::Paren))
+    };
+    if ends_in_extension(run, k) && spaced() {
+        classify(run, k - 1)
+    } else {
+        None
     }
-    let groups = run.groups(k);
-    let extension = groups[k - 1];
-    let spaced = groups[1..k - 1]
-        .iter()
-        .all(|g| matches!(g.sep, Sep::Space | Sep::Paren));
-    let ok = extension.sep == Sep::Dash && extension.len <= 5 && spaced;
-    if ok { classify(run, k - 1) } else { None }
+}
+
+/// Whether the `k`th group of `run` could be an extension (see
+/// [`with_extension`]): at least two groups before it, and 1-5 digits
+/// after a `-`.
+#[inline]
+pub(crate) fn ends_in_extension(run: &Run, k: usize) -> bool {
+    let last = run.groups(k)[k - 1];
+    k >= 3 && last.sep == Sep::Dash && last.len <= 5
 }
 
 /// Whether the first `k` groups of `run` are a phone number, and how sure.

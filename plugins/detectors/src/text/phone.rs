@@ -310,7 +310,12 @@ fn found_in(text: &str, run: &Run) -> Option<Finding> {
         if text.as_bytes()[end - 1] == b')' || !boundary::ends_free(text, end, false) {
             continue;
         }
-        let verdict = dialing::classify(run, k).or_else(|| dialing::with_extension(run, k));
+        let extension = || {
+            dialing::ends_in_extension(run, k)
+                .then(|| dialing::with_extension(run, k))
+                .flatten()
+        };
+        let verdict = dialing::classify(run, k).or_else(extension);
         let Some(verdict) = verdict else {
             continue;
         };
