@@ -35,6 +35,8 @@
 //! DynamoDB refuses (`ValidationException`) is `PortError::Invalid` as well.
 
 mod codec;
+mod errors;
+mod expr;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,8 +60,10 @@ use self::codec::{
     BODY, Cursor, EXPIRES_AT, GSI1, GSI1PK, GSI1SK, PK, PORT, SK, VERSION, WRITE_ID, body_value,
     check_key, check_record, key_map, n, page_size, record_of, s, version_of,
 };
+use self::errors::{read_error, write_error};
+use self::expr::{Expr, key_condition};
 use crate::backoff;
-use crate::error::{AwsError, failure, setup, unavailable};
+use crate::error::{AwsError, failure, setup};
 
 /// How many writes of one batch run at once.
 pub const BATCH_CONCURRENCY: usize = 16;
@@ -81,130 +85,6 @@ impl std::fmt::Debug for DynamoTable {
             .field("table", &self.table)
             .finish_non_exhaustive()
     }
-}
-
-/// Maps a failed write: a failed condition is an answer, a validation
-/// error is an invalid request, anything else is unavailability.
-fn write_error<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(
-    call: &str,
-    err: &aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
-) -> PortError {
-    let f = failure(err);
-    if f.is("ConditionalCheckFailedException") {
-        PortError::ConditionFailed { what: "record" }
-    } else if f.is("ValidationException") {
-        PortError::invalid(PORT, format!("DynamoDB refused the {call} as invalid"))
-    } else {
-        unavailable(PORT, call, &f)
-    }
-}
-
-/// Maps a failed read.
-fn read_error<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(
-    call: &str,
-    err: &aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
-) -> PortError {
-    let f = failure(err);
-    if f.is("ValidationException") {
-        PortError::invalid(PORT, format!("DynamoDB refused the {call} as invalid"))
-    } else {
-        unavailable(PORT, call, &f)
-    }
-}
-
-/// Names and values of one expression, added as they are used (DynamoDB
-/// refuses unused ones).
-#[derive(Default)]
-struct Expr {
-    names: HashMap<String, String>,
-    values: HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
-}
-
-impl Expr {
-    fn name(&mut self, placeholder: &str, attribute: &str) -> String {
-        self.names
-            .insert(placeholder.to_owned(), attribute.to_owned());
-        placeholder.to_owned()
-    }
-
-    fn value(&mut self, placeholder: &str, v: aws_sdk_dynamodb::types::AttributeValue) -> String {
-        self.values.insert(placeholder.to_owned(), v);
-        placeholder.to_owned()
-    }
-
-    /// The condition expression for `condition`, if any.
-    fn condition(&mut self, condition: Condition) -> Option<String> {
-        match condition {
-            Condition::None => None,
-            Condition::Absent => Some(format!("attribute_not_exists({})", self.name("#pk", PK))),
-            Condition::Exists => Some(format!("attribute_exists({})", self.name("#pk", PK))),
-            Condition::Version(v) => Some(format!(
-                "{} = {}",
-                self.name("#v", VERSION),
-                self.value(":expected", n(v))
-            )),
-        }
-    }
-
-    fn names(&self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
-
-    fn values(&self) -> Option<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
-    }
-}
-
-/// The key condition for a query of partition `pk` over `range`, or `None`
-/// when the range can hold no sort key (DynamoDB would refuse it: an
-/// empty bound, or `BETWEEN` with bounds out of order).
-fn key_condition(
-    expr: &mut Expr,
-    pk_attr: &str,
-    sk_attr: &str,
-    pk: &str,
-    range: &KeyRange,
-) -> Option<String> {
-    let part = format!("{} = {}", expr.name("#p", pk_attr), expr.value(":p", s(pk)));
-    let normalized;
-    let range = match range {
-        KeyRange::Prefix(p) if p.is_empty() => &KeyRange::All,
-        KeyRange::Between(from, to) if from.is_empty() => {
-            normalized = KeyRange::AtMost(to.clone());
-            &normalized
-        }
-        other => other,
-    };
-    let sort = match range {
-        KeyRange::All => return Some(part),
-        KeyRange::Prefix(p) => format!(
-            "begins_with({}, {})",
-            expr.name("#s", sk_attr),
-            expr.value(":a", s(p))
-        ),
-        KeyRange::Between(from, to) => {
-            if from > to {
-                return None;
-            }
-            format!(
-                "{} BETWEEN {} AND {}",
-                expr.name("#s", sk_attr),
-                expr.value(":a", s(from)),
-                expr.value(":b", s(to))
-            )
-        }
-        KeyRange::AtMost(to) => {
-            if to.is_empty() {
-                return None;
-            }
-            format!(
-                "{} <= {}",
-                expr.name("#s", sk_attr),
-                expr.value(":b", s(to))
-            )
-        }
-    };
-    Some(format!("{part} AND {sort}"))
 }
 
 impl DynamoTable {
@@ -694,74 +574,4 @@ pub async fn create_table(client: &Client, name: &str) -> Result<DynamoTable, Aw
             .map_err(|e| setup("DynamoDB UpdateTimeToLive", &e))?;
     }
     Ok(DynamoTable::new(client.clone(), name))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_conditions_use_only_what_they_name() {
-        let cases = [
-            (KeyRange::All, Some("#p = :p"), 1, 1),
-            (KeyRange::Prefix(String::new()), Some("#p = :p"), 1, 1),
-            (
-                KeyRange::Prefix("a#".into()),
-                Some("#p = :p AND begins_with(#s, :a)"),
-                2,
-                2,
-            ),
-            (
-                KeyRange::Between("a".into(), "b".into()),
-                Some("#p = :p AND #s BETWEEN :a AND :b"),
-                2,
-                3,
-            ),
-            (
-                KeyRange::Between(String::new(), "b".into()),
-                Some("#p = :p AND #s <= :b"),
-                2,
-                2,
-            ),
-            (KeyRange::Between("b".into(), "a".into()), None, 0, 0),
-            (
-                KeyRange::AtMost("b".into()),
-                Some("#p = :p AND #s <= :b"),
-                2,
-                2,
-            ),
-            (KeyRange::AtMost(String::new()), None, 0, 0),
-        ];
-        for (range, want, names, values) in cases {
-            let mut expr = Expr::default();
-            let got = key_condition(&mut expr, PK, SK, "p", &range);
-            assert_eq!(got.as_deref(), want, "{range:?}");
-            if want.is_some() {
-                assert_eq!(expr.names.len(), names, "{range:?}");
-                assert_eq!(expr.values.len(), values, "{range:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn conditions_map_to_expressions() {
-        let mut e = Expr::default();
-        assert_eq!(e.condition(Condition::None), None);
-        assert!(e.names().is_none() && e.values().is_none());
-        assert_eq!(
-            e.condition(Condition::Absent).as_deref(),
-            Some("attribute_not_exists(#pk)")
-        );
-        let mut e = Expr::default();
-        assert_eq!(
-            e.condition(Condition::Exists).as_deref(),
-            Some("attribute_exists(#pk)")
-        );
-        let mut e = Expr::default();
-        assert_eq!(
-            e.condition(Condition::Version(4)).as_deref(),
-            Some("#v = :expected")
-        );
-        assert_eq!(e.values().expect("a value").len(), 1);
-    }
 }
