@@ -76,6 +76,13 @@ enum Outcome {
     Requeued,
 }
 
+impl Outcome {
+    /// Whether the record is still to be handed back.
+    fn unfinished(self) -> bool {
+        matches!(self, Outcome::Cancelled | Outcome::NotStarted)
+    }
+}
+
 /// The time a batch has: when it stops taking and running records, and by
 /// when the unfinished ones must be released.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,42 +205,33 @@ pub async fn handle_batch(
 /// started are sent again (and become [`Outcome::Requeued`]); the
 /// cancelled ones, and those whose sending failed, are made visible again
 /// at once. A record not released still comes back after its visibility
-/// timeout.
+/// timeout. (How many ended which way is in the batch's summary line.)
 async fn hand_back(
     queue: &dyn JobQueue,
     records: &[SqsMessage],
     outcomes: &mut [Outcome],
     by: Instant,
 ) {
-    let unfinished = outcomes
-        .iter()
-        .filter(|o| matches!(o, Outcome::Cancelled | Outcome::NotStarted))
-        .count();
-    if unfinished == 0 {
+    if !outcomes.iter().any(|o| o.unfinished()) {
         return;
     }
     let work = async {
-        let (requeued, send_failed) = requeue(queue, records, outcomes).await;
+        requeue(queue, records, outcomes).await;
         let to_release: Vec<&SqsMessage> = records
             .iter()
             .zip(outcomes.iter())
-            .filter(|(_, o)| matches!(o, Outcome::Cancelled | Outcome::NotStarted))
+            .filter(|(_, o)| o.unfinished())
             .map(|(m, _)| m)
             .collect();
-        let released = release(queue, &to_release).await;
-        (requeued, send_failed, to_release.len(), released)
+        (to_release.len(), release(queue, &to_release).await)
     };
     match tokio::time::timeout_at(by, work).await {
-        Ok((requeued, send_failed, to_release, released)) => tracing::warn!(
-            unfinished,
-            requeued,
-            send_failed,
+        Ok((to_release, released)) => tracing::warn!(
             to_release,
             released,
             "the batch's time is up: unfinished records handed back"
         ),
         Err(_) => tracing::warn!(
-            unfinished,
             "the batch's time is up: unfinished records handed back; that took too long, so \
              those not handed back yet come back after their visibility timeout"
         ),
@@ -241,18 +239,14 @@ async fn hand_back(
 }
 
 /// Sends the never-started records with a body again, as new messages, and
-/// marks them [`Outcome::Requeued`]; returns how many were sent and how many
-/// could not be (those stay [`Outcome::NotStarted`], to be released).
-async fn requeue(
-    queue: &dyn JobQueue,
-    records: &[SqsMessage],
-    outcomes: &mut [Outcome],
-) -> (usize, usize) {
+/// marks them [`Outcome::Requeued`]. If the send fails they stay
+/// [`Outcome::NotStarted`], to be released.
+async fn requeue(queue: &dyn JobQueue, records: &[SqsMessage], outcomes: &mut [Outcome]) {
     let fresh: Vec<usize> = (0..records.len())
         .filter(|&i| outcomes[i] == Outcome::NotStarted && records[i].body.is_some())
         .collect();
     if fresh.is_empty() {
-        return (0, 0);
+        return;
     }
     let bodies = fresh
         .iter()
@@ -263,16 +257,12 @@ async fn requeue(
             for &i in &fresh {
                 outcomes[i] = Outcome::Requeued;
             }
-            (fresh.len(), 0)
         }
-        Err(e) => {
-            tracing::warn!(
-                records = fresh.len(),
-                error = %e,
-                "could not send the records never started again; releasing them instead"
-            );
-            (0, fresh.len())
-        }
+        Err(e) => tracing::warn!(
+            records = fresh.len(),
+            error = %e,
+            "could not send the records never started again; releasing them instead"
+        ),
     }
 }
 
