@@ -11,6 +11,7 @@
 //! |               | IBAN when two letters start the word (`SE45…`)           |
 //! | `+`, `(`      | phone                                                    |
 //! | `@`           | e-mail (reads the local part backwards)                  |
+//! | `%40` (digit) | e-mail with its `@` URL-encoded                          |
 //! | `:`           | IPv6 (reads hex digits backwards)                        |
 //!
 //! Capitals and sentence punctuation are not triggers, so an ordinary
@@ -260,6 +261,12 @@ fn push(out: &mut Vec<Finding>, found: Option<Finding>, next: usize) -> usize {
 /// phone detector may reuse the run it read last time.
 fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>, phone_run: Option<&mut Run>) -> usize {
     let b = text.as_bytes();
+    if i > 0
+        && b[i - 1] == b'%'
+        && let found @ Some(_) = email::at_escaped(text, i - 1)
+    {
+        return push(out, found, i + 2);
+    }
     if let Some(start) = iban_start(text, i) {
         let found = iban::at(text, start);
         // A mistyped IBAN is passed over whole, so that its digit groups are

@@ -199,6 +199,15 @@ fn phone_lookalikes() {
         "1 299",
         "0701234",
         "202-555-0143-5",
+        // A phone word makes a bare run a number only when a plan would
+        // take its digits, and no reference word or price is nearer.
+        "Phone: 4500123456",
+        "phone order 2025550143",
+        "call ID 2025550143",
+        "Phone: 2025550143 kr",
+        "text me about this thing at 2025550143",
+        "tel 0012345678",
+        "tel 01234567",
     ] {
         nothing(t);
     }

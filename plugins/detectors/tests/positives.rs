@@ -44,6 +44,9 @@ fn emails() {
             "åsa_90@example.se".trim_start_matches('å'),
         ),
         ("(see {})", "x-y%z@sub.example.co.uk"),
+        ("from {} today", "o'brien@example.com"),
+        ("'{}'", "Mary.O'Neill@example.ie"),
+        ("GET /unsubscribe?email={}&id=7", "anna.berg%40example.com"),
     ] {
         finds(template, value, Detector::Email);
     }
@@ -93,6 +96,17 @@ fn phones() {
     // Brackets around a number are not part of it.
     finds("({})", "0701234567", Detector::Phone);
     finds("({})", "070-123 45 67", Detector::Phone);
+    // Bare runs no plan takes alone, after a word that says "phone".
+    for (template, value) in [
+        ("Phone: {}", "2025550143"),
+        ("call me at {} after six", "12025550143"),
+        ("my cell is {}.", "4155552671"),
+        ("Tel. {}", "081234567"),
+        ("Mobil: {}", "015123456789"),
+        ("Tél : {}", "0123456789"),
+    ] {
+        finds(template, value, Detector::Phone);
+    }
     let bare = Scanner::new().scan("tel 0701234567", None);
     assert!(bare[0].score < Scanner::new().scan("tel 070-123 45 67", None)[0].score);
 }

@@ -11,6 +11,9 @@
 //!   bare 9-digit run: required for a bare SSN.
 //! - [`version_before`]: `version`, `ver`, `build` before a dotted quad:
 //!   suppress the IPv4 reading.
+//! - [`phone_before`]: `phone`, `tel`, `mobile`, `call`, ... within three
+//!   words before a bare run: lets a bare run that no plan takes alone be
+//!   a phone number (`Phone: 2025550143`, `call me at 0812345678`).
 //!
 //! The look-behind is bounded (two words, 48 bytes) and case-insensitive.
 
@@ -73,6 +76,36 @@ const CURRENCIES: &[&[u8]] = &[
 
 /// Words that make a bare dotted quad a version, not an address.
 const VERSION_WORDS: &[&[u8]] = &[b"version", b"ver", b"v", b"build", b"release", b"firmware"];
+
+/// Words that say the number after them (within three words) is a phone
+/// number, in the languages of the numbering plans the scanner knows.
+const PHONE_WORDS: &[&[u8]] = &[
+    b"phone",
+    b"ph",
+    b"tel",
+    b"tele",
+    b"telephone",
+    b"telefon",
+    b"telefonnummer",
+    b"telnr",
+    b"tfn",
+    b"mobile",
+    b"mobil",
+    b"mobilnummer",
+    b"mob",
+    b"cell",
+    b"cellphone",
+    b"fax",
+    b"call",
+    b"text",
+    b"sms",
+    b"whatsapp",
+    b"ring",
+    b"handy",
+    b"portable",
+    b"t\xc3\xa9l",
+    b"t\xc3\xa9l\xc3\xa9phone",
+];
 
 /// Separators skipped between a context word and the number.
 #[inline]
@@ -146,6 +179,28 @@ pub(crate) fn ssn_before(text: &str, start: usize) -> bool {
         })
 }
 
+/// Whether a phone word is one of the three words before the number at
+/// `start` (`Phone: `, `call me at `, `my cell is `), with no reference
+/// word or currency nearer to the number.
+pub(crate) fn phone_before(text: &str, start: usize) -> bool {
+    let b = text.as_bytes();
+    let mut at = start;
+    for _ in 0..3 {
+        let Some((s, e)) = word_before(b, at) else {
+            return false;
+        };
+        let word = &b[s..e];
+        if is_one_of(word, PHONE_WORDS) {
+            return true;
+        }
+        if word == b"#" || is_one_of(word, REFERENCE_WORDS) || is_one_of(word, CURRENCIES) {
+            return false;
+        }
+        at = s;
+    }
+    false
+}
+
 /// Whether a version word comes right before the number at `start`.
 pub(crate) fn version_before(text: &str, start: usize) -> bool {
     let b = text.as_bytes();
@@ -195,6 +250,28 @@ mod tests {
         assert!(ssn_before("Social Security number: ", 24));
         assert!(!ssn_before("my number is ", 13));
         assert!(version_before("version ", 8));
+        for s in [
+            "Phone: ",
+            "tel. ",
+            "call me at ",
+            "my cell is ",
+            "Mobil: ",
+            "Tél : ",
+            "phone no. ",
+        ] {
+            assert!(phone_before(s, s.len()), "{s:?}");
+        }
+        for s in [
+            "",
+            "order ",
+            "phone order ",
+            "call ID ",
+            "on the phone we said, ",
+            "text me about this thing at ",
+            "telephones ",
+        ] {
+            assert!(!phone_before(s, s.len()), "{s:?}");
+        }
         assert!(version_before("v. ", 3));
         assert!(!version_before("server ", 7));
     }

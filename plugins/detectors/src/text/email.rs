@@ -3,9 +3,12 @@
 //! The main loop skips letters, so it reaches an address at its `@`. From
 //! there the scanner reads the local part backwards (at most 64 bytes of
 //! `[A-Za-z0-9._%+-]` and [accented letters](is_spaced_letter), leading
-//! dots dropped, no `..`) and the domain forwards: labels of
+//! dots dropped, no `..`; an apostrophe between two letters or digits,
+//! as in `o'brien@…`) and the domain forwards: labels of
 //! `[A-Za-z0-9-]` and accented letters joined by single dots, not starting
-//! or ending with `-`. Labels are taken while a dot is followed by a label
+//! or ending with `-`. An `@` written as `%40` in a URL
+//! (`?email=anna%40example.com`) is read the same way ([`at_escaped`],
+//! tried where the scan meets the digits of `%40`). Labels are taken while a dot is followed by a label
 //! character, so a sentence's final `.` is never part of the address; then
 //! trailing labels are dropped until the last one is a TLD (two or more
 //! letters, or punycode `xn--…`). At least two labels remain.
@@ -56,10 +59,22 @@ fn glues(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '@' || is_spaced_letter(c)
 }
 
+/// Whether the byte before `s` is an apostrophe inside a local part: a
+/// letter or digit on both sides (`o'brien`, `d'angelo`). A quote that
+/// opens or closes (`'anna@…'`) is not part of the address.
+fn apostrophe_inside(text: &str, s: usize) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || is_spaced_letter(c);
+    s >= 1
+        && text.as_bytes()[s - 1] == b'\''
+        && char_at(text, s).is_some_and(word)
+        && char_before(text, s - 1).is_some_and(word)
+}
+
 /// The start of the local part ending at the `@` at byte `at`, if valid.
 fn local_start(text: &str, at: usize) -> Option<usize> {
     let mut s = at;
-    while let Some(c) = char_before(text, s).filter(|&c| is_local(c)) {
+    while let Some(c) = char_before(text, s).filter(|&c| is_local(c) || apostrophe_inside(text, s))
+    {
         if at - s + c.len_utf8() > MAX_LOCAL {
             return None; // longer than 64 bytes
         }
@@ -118,8 +133,26 @@ fn is_tld(label: &str) -> bool {
 /// The e-mail address around the `@` at byte `at` of `text`.
 #[inline(never)]
 pub(crate) fn at(text: &str, at: usize) -> Option<Finding> {
-    let start = local_start(text, at)?;
-    let end = domain_end(text, at + 1)?;
+    around(text, at, at + 1)
+}
+
+/// The e-mail address around a URL-encoded `@` (`%40`, as in
+/// `?email=anna%40example.com`) whose `%` is at byte `pct`. The finding
+/// covers the escape with the address.
+#[inline(never)]
+pub(crate) fn at_escaped(text: &str, pct: usize) -> Option<Finding> {
+    let escape = text.as_bytes().get(pct..pct + 3)?;
+    if escape != b"%40" {
+        return None;
+    }
+    around(text, pct, pct + 3)
+}
+
+/// The address whose local part ends at `local_end` and whose domain
+/// starts at `domain`.
+fn around(text: &str, local_end: usize, domain: usize) -> Option<Finding> {
+    let start = local_start(text, local_end)?;
+    let end = domain_end(text, domain)?;
     let glued_left = char_before(text, start).is_some_and(glues);
     let glued_right = char_at(text, end).is_some_and(glues);
     if glued_left || glued_right {
@@ -168,6 +201,41 @@ mod tests {
             Some("a@xn--bcher-kva.example")
         );
         assert_eq!(find("a@example.com.123"), Some("a@example.com"));
+    }
+
+    #[test]
+    fn an_at_escaped_in_a_url_joins_the_address() {
+        fn found(text: &str) -> Option<&str> {
+            let pct = text.find("%40")?;
+            at_escaped(text, pct).map(|f| &text[f.start..f.end])
+        }
+        assert_eq!(
+            found("/unsubscribe?email=anna.berg%40example.com&id=7"),
+            Some("anna.berg%40example.com")
+        );
+        assert_eq!(
+            found("?to=anna%2Btag%40example.co.uk"),
+            Some("anna%2Btag%40example.co.uk")
+        );
+        assert_eq!(found("?q=50%40example"), None);
+        assert_eq!(found("rate=12%40"), None);
+        assert_eq!(found("%40example.com"), None);
+    }
+
+    #[test]
+    fn an_apostrophe_inside_a_name_belongs_to_the_address() {
+        assert_eq!(
+            find("mail o'brien@example.com now"),
+            Some("o'brien@example.com")
+        );
+        assert_eq!(
+            find("(Mary.O'Neill@example.ie)"),
+            Some("Mary.O'Neill@example.ie")
+        );
+        assert_eq!(find("to 'anna@example.com'"), Some("anna@example.com"));
+        assert_eq!(find("it's@example.com"), Some("it's@example.com"));
+        assert_eq!(find("x '@example.com"), None);
+        assert_eq!(find("o''b@example.com"), Some("b@example.com"));
     }
 
     #[test]

@@ -315,7 +315,16 @@ fn found_in(text: &str, run: &Run) -> Option<Finding> {
                 .then(|| dialing::with_extension(run, k))
                 .flatten()
         };
-        let verdict = dialing::classify(run, k).or_else(extension);
+        let labelled = || {
+            (k == 1 && dialing::labelled_bare(run.digits(1)) && context::phone_before(text, start))
+                .then_some(dialing::Verdict {
+                    score: 0.6,
+                    bare: true,
+                })
+        };
+        let verdict = dialing::classify(run, k)
+            .or_else(extension)
+            .or_else(labelled);
         let Some(verdict) = verdict else {
             continue;
         };
