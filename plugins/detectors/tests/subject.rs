@@ -72,6 +72,39 @@ fn names_are_whole_words_and_parts_need_two_chars() {
     assert_eq!(found(&m, "A or B"), []);
     assert_eq!(found(&m, "li"), [("li", Detector::SubjectName)]);
     assert_eq!(found(&m, "J.S."), []);
+    assert_eq!(found(&m, "Lis"), [], "no genitive `s` on a two-char part");
+}
+
+#[test]
+fn a_part_matched_alone_may_carry_a_genitive_or_plural_s() {
+    let m = matcher(&["Jöns Åberg"], &[], &[], &[]);
+    assert_eq!(
+        found(&m, "Åbergs bil, the Abergs"),
+        [
+            ("Åbergs", Detector::SubjectName),
+            ("Abergs", Detector::SubjectName)
+        ]
+    );
+    assert_eq!(found(&m, "Jönsson Åbergsson Åbergss"), []);
+}
+
+#[test]
+fn names_written_with_an_apostrophe_are_found_whole() {
+    let m = matcher(&["Mary-Ann O'Neill"], &[], &[], &[]);
+    for text in ["O'Neill", "O’Neill", "ONeill", "oneill"] {
+        let t = format!("Mrs {text} wrote");
+        assert_eq!(found(&m, &t), [(text, Detector::SubjectName)], "{t}");
+    }
+    assert_eq!(
+        found(&m, "Mary-Ann O'Neill"),
+        [("Mary-Ann O'Neill", Detector::SubjectName)]
+    );
+    assert_eq!(found(&m, "O'Brien or D'Arcy or Oneil"), []);
+    let m = matcher(&["Luca D’Angelo"], &[], &[], &[]);
+    assert_eq!(
+        found(&m, "ask d'angelo"),
+        [("d'angelo", Detector::SubjectName)]
+    );
 }
 
 #[test]
@@ -168,6 +201,37 @@ fn ids_whole_token_case_insensitive() {
     let m = matcher(&[], &[], &[], &["#A-17"]);
     assert_eq!(found(&m, "see #a-17."), [("#a-17", Detector::SubjectId)]);
     assert_eq!(found(&m, "x#a-17"), []);
+}
+
+#[test]
+fn ids_with_separators_retyped() {
+    let m = matcher(&[], &[], &[], &["CUST-00123", "AB12", "123-456"]);
+    for text in [
+        "CUST00123",
+        "cust 00123",
+        "cust_00123",
+        "Cust.00123",
+        "AB-12",
+        "ab 12",
+        "123456",
+        "123 456",
+    ] {
+        let t = format!("id {text}.");
+        assert_eq!(found(&m, &t), [(text, Detector::SubjectId)], "{t}");
+    }
+    for text in [
+        "CUST-0-0123",
+        "CUS-T00123",
+        "CUST--00123",
+        "-CUST-00123x",
+        "A-B12",
+        "12-3456",
+        "123-4567",
+    ] {
+        assert_eq!(found(&m, text), [], "{text}");
+    }
+    let m = matcher(&[], &[], &[], &["20240312"]);
+    assert_eq!(found(&m, "on 2024-03-12"), [], "digits are never split");
 }
 
 #[test]

@@ -14,7 +14,12 @@
 //!   NSNs shorter than seven digits are ignored. Score 0.98.
 //! - **Identifier**: the whole value, ASCII case-insensitive, as a token of
 //!   its own (0.97). Identifiers shorter than three chars are ignored: they
-//!   would match everywhere.
+//!   would match everywhere. People retype separators, so inside the value
+//!   a separator (`-`, `_`, `.`, `/`, space) may be left out or written as
+//!   another one, and one may be added where letters meet digits:
+//!   `CUST-00123` is also found as `CUST00123`, `cust 00123` or
+//!   `cust_00123`, and `CUST00123` as `CUST-00123`. Digits are never split
+//!   by an added separator, so a numeric id does not match a date.
 
 use crate::subject::fold::{fold, folded_prefix_end};
 use crate::text::boundary::{self, char_at, char_before, is_word_char};
@@ -170,15 +175,11 @@ pub(crate) fn find_id(ids: &[String], text: &str, i: usize, out: &mut Vec<Findin
     if char_before(text, i).is_some_and(is_word_char) {
         return i;
     }
-    let rest = &text.as_bytes()[i..];
     for id in ids {
-        let id = id.as_bytes();
-        let end = i + id.len();
-        if rest.len() >= id.len()
-            && rest[..id.len()].eq_ignore_ascii_case(id)
-            && text.is_char_boundary(end)
-            && id_ends(text, end)
-        {
+        let Some(end) = id_end(id.as_bytes(), text.as_bytes(), i) else {
+            continue;
+        };
+        if text.is_char_boundary(end) && id_ends(text, end) {
             out.push(Finding {
                 start: i,
                 end,
@@ -189,6 +190,45 @@ pub(crate) fn find_id(ids: &[String], text: &str, i: usize, out: &mut Vec<Findin
         }
     }
     i
+}
+
+/// Whether `b` separates the pieces of an identifier.
+fn is_id_sep(b: u8) -> bool {
+    matches!(b, b'-' | b'_' | b'.' | b'/' | b' ')
+}
+
+/// Where the (lowercased) identifier `id` ends if it is written at `i` of
+/// `text`, with its separators left out, swapped or added as the module
+/// docs say; `None` if it is not.
+fn id_end(id: &[u8], text: &[u8], i: usize) -> Option<usize> {
+    let (mut k, mut j) = (0, i);
+    while k < id.len() {
+        let want = id[k];
+        let got = text.get(j).copied();
+        if got.is_some_and(|g| g.eq_ignore_ascii_case(&want)) {
+            (k, j) = (k + 1, j + 1);
+            continue;
+        }
+        let inside = k > 0 && k + 1 < id.len() && !is_id_sep(id[k - 1]);
+        if is_id_sep(want) && inside {
+            // Swapped for another separator, or left out.
+            k += 1;
+            j += usize::from(got.is_some_and(is_id_sep));
+            continue;
+        }
+        let letter_meets_digit = k > 0
+            && (id[k - 1].is_ascii_alphabetic() && want.is_ascii_digit()
+                || id[k - 1].is_ascii_digit() && want.is_ascii_alphabetic());
+        let next_matches = text
+            .get(j + 1)
+            .is_some_and(|n| n.eq_ignore_ascii_case(&want));
+        if letter_meets_digit && got.is_some_and(is_id_sep) && next_matches {
+            j += 1; // added between letters and digits
+            continue;
+        }
+        return None;
+    }
+    Some(j)
 }
 
 /// Whether an identifier ending at `end` is a token of its own.

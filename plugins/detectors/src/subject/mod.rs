@@ -264,16 +264,46 @@ impl SubjectMatcher {
         for name in &self.names {
             end = end.max(name::find(name, text, i, e, out));
         }
-        let word = &text[i..e];
-        if self.parts.iter().any(|p| fold::folds_to(word, p)) {
+        if let Some(part_end) = self.single_part_end(text, i, e) {
             out.push(Finding {
                 start: i,
-                end: e,
+                end: part_end,
                 detector: Detector::SubjectName,
                 score: if c.is_uppercase() { 0.75 } else { 0.65 },
             });
+            end = end.max(part_end);
         }
         end
+    }
+
+    /// The end of one name part matched alone at the word `text[i..e]`:
+    /// the word itself, the word with a genitive or plural `s` (`Åbergs`;
+    /// parts of three or more chars), or the word joined over an
+    /// apostrophe to the next (`O'Neill`, `O’Neill`) for a stored name
+    /// written that way.
+    fn single_part_end(&self, text: &str, i: usize, e: usize) -> Option<usize> {
+        let word = &text[i..e];
+        let with_s = |p: &String| {
+            p.chars().nth(2).is_some()
+                && fold::Fold::new(word.chars()).eq(p.chars().chain(core::iter::once('s')))
+        };
+        if self
+            .parts
+            .iter()
+            .any(|p| fold::folds_to(word, p) || with_s(p))
+        {
+            return Some(e);
+        }
+        let after = char_at(text, e).filter(|&c| name::is_apostrophe(c))?;
+        let next = e + after.len_utf8();
+        let end = fold::word_end(text, next);
+        let joined = || word.chars().chain(text[next..end].chars());
+        (end > next
+            && self
+                .parts
+                .iter()
+                .any(|p| fold::Fold::new(joined()).eq(p.chars())))
+        .then_some(end)
     }
 }
 

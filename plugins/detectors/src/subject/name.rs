@@ -19,6 +19,13 @@
 //! Parts are separated in the text by spaces, `-` or an apostrophe. Parts
 //! shorter than two chars are never matched alone. Initials alone (`J.S.`)
 //! are not matched: two capitals and dots are too common to attribute.
+//!
+//! A word of the stored name with an apostrophe in it (`O'Neill`,
+//! `D'Angelo`) is also kept whole, without the apostrophe (`oneill`), as a
+//! part matched alone: the text may write it `O'Neill`, `O’Neill` or
+//! `ONeill`, and its `O` alone is too short to match. A part matched alone
+//! may carry a genitive or plural `s` (`Åbergs bil`, `the Smiths`) when it
+//! has three or more chars.
 
 use crate::subject::fold::{self, folds_to, word_end};
 use crate::text::boundary::char_at;
@@ -28,6 +35,14 @@ use crate::{Detector, Finding};
 #[derive(Clone, Debug)]
 pub(crate) struct Name {
     parts: Vec<String>,
+    /// Words of the name with an apostrophe, joined without it (`oneill`).
+    joined: Vec<String>,
+}
+
+/// Whether `c` is an apostrophe as names are written with it: ASCII `'`
+/// or the typographic `’` (U+2019).
+pub(crate) fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}')
 }
 
 impl Name {
@@ -39,20 +54,32 @@ impl Name {
             .filter(|p| !p.is_empty())
             .map(str::to_owned)
             .collect();
-        (!parts.is_empty()).then_some(Name { parts })
+        let joined = folded
+            .split(|c: char| !c.is_alphanumeric() && !is_apostrophe(c))
+            .filter(|w| w.contains(is_apostrophe))
+            .map(|w| {
+                w.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .collect::<String>()
+            })
+            .filter(|w| w.chars().count() >= 2)
+            .collect();
+        (!parts.is_empty()).then_some(Name { parts, joined })
     }
 
-    /// The parts long enough to be matched alone.
+    /// The parts long enough to be matched alone, and the joined words.
     pub(crate) fn single_parts(&self) -> impl Iterator<Item = &str> {
         self.parts
             .iter()
             .filter(|p| p.chars().count() >= 2)
+            .chain(&self.joined)
             .map(String::as_str)
     }
 
-    /// The first two chars of every part of two or more chars.
+    /// The first two chars of every part of two or more chars (and of the
+    /// joined words).
     pub(crate) fn prefixes(&self) -> impl Iterator<Item = (char, char)> + '_ {
-        self.parts.iter().filter_map(|p| {
+        self.parts.iter().chain(&self.joined).filter_map(|p| {
             let mut c = p.chars();
             Some((c.next()?, c.next()?))
         })
