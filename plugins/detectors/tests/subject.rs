@@ -89,6 +89,24 @@ fn a_part_matched_alone_may_carry_a_genitive_or_plural_s() {
 }
 
 #[test]
+fn particles_are_never_matched_alone() {
+    let m = matcher(&["María de la Cruz", "Jan van der Berg"], &[], &[], &[]);
+    assert_eq!(found(&m, "La part de la poste, then the van left."), []);
+    assert_eq!(
+        found(&m, "Maria de la Cruz"),
+        [("Maria de la Cruz", Detector::SubjectName)]
+    );
+    assert_eq!(
+        found(&m, "Mr Van Der Berg"),
+        [("Berg", Detector::SubjectName)]
+    );
+    assert_eq!(
+        found(&m, "María Cruz"),
+        [("María Cruz", Detector::SubjectName)]
+    );
+}
+
+#[test]
 fn names_written_with_an_apostrophe_are_found_whole() {
     let m = matcher(&["Mary-Ann O'Neill"], &[], &[], &[]);
     for text in ["O'Neill", "O’Neill", "ONeill", "oneill"] {

@@ -20,6 +20,11 @@
 //! shorter than two chars are never matched alone. Initials alone (`J.S.`)
 //! are not matched: two capitals and dots are too common to attribute.
 //!
+//! Particles (`de`, `la`, `van`, `der`, `von`, `af`, ...; see
+//! [`PARTICLES`]) belong to the full forms but are never matched alone:
+//! for `María de la Cruz`, every `de` and `la` of a French or Spanish text
+//! would otherwise be erased.
+//!
 //! A word of the stored name with an apostrophe in it (`O'Neill`,
 //! `D'Angelo`) is also kept whole, without the apostrophe (`oneill`), as a
 //! part matched alone: the text may write it `O'Neill`, `O’Neill` or
@@ -38,6 +43,15 @@ pub(crate) struct Name {
     /// Words of the name with an apostrophe, joined without it (`oneill`).
     joined: Vec<String>,
 }
+
+/// Name particles (folded): words that join the parts of a name in
+/// Romance, Germanic, Scandinavian and Arabic names and are everyday words
+/// on their own, so never matched alone.
+const PARTICLES: &[&str] = &[
+    "af", "al", "av", "bin", "da", "das", "de", "dei", "del", "della", "der", "des", "di", "do",
+    "dos", "du", "el", "ibn", "la", "las", "le", "les", "lo", "los", "ten", "ter", "van", "vom",
+    "von", "zu", "zum", "zur",
+];
 
 /// Whether `c` is an apostrophe as names are written with it: ASCII `'`
 /// or the typographic `’` (U+2019).
@@ -67,11 +81,12 @@ impl Name {
         (!parts.is_empty()).then_some(Name { parts, joined })
     }
 
-    /// The parts long enough to be matched alone, and the joined words.
+    /// The parts long enough to be matched alone (particles are not), and
+    /// the joined words.
     pub(crate) fn single_parts(&self) -> impl Iterator<Item = &str> {
         self.parts
             .iter()
-            .filter(|p| p.chars().count() >= 2)
+            .filter(|p| p.chars().count() >= 2 && !PARTICLES.contains(&p.as_str()))
             .chain(&self.joined)
             .map(String::as_str)
     }
