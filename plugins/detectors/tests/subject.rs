@@ -89,6 +89,24 @@ fn a_part_matched_alone_may_carry_a_genitive_or_plural_s() {
 }
 
 #[test]
+fn names_that_are_everyday_words_count_alone_only_capitalised() {
+    let m = matcher(&["Will Smith", "Per Berg"], &[], &[], &[]);
+    assert_eq!(found(&m, "I will call, 2 per day, in the berg"), []);
+    assert_eq!(
+        found(&m, "Will called. Per wrote"),
+        [
+            ("Will", Detector::SubjectName),
+            ("Per", Detector::SubjectName)
+        ]
+    );
+    assert_eq!(
+        found(&m, "this is will smith"),
+        [("will smith", Detector::SubjectName)]
+    );
+    assert_eq!(found(&m, "smith"), [("smith", Detector::SubjectName)]);
+}
+
+#[test]
 fn particles_are_never_matched_alone() {
     let m = matcher(&["María de la Cruz", "Jan van der Berg"], &[], &[], &[]);
     assert_eq!(found(&m, "La part de la poste, then the van left."), []);

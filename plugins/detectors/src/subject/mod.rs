@@ -264,7 +264,7 @@ impl SubjectMatcher {
         for name in &self.names {
             end = end.max(name::find(name, text, i, e, out));
         }
-        if let Some(part_end) = self.single_part_end(text, i, e) {
+        if let Some(part_end) = self.single_part_end(text, i, e, c.is_uppercase()) {
             out.push(Finding {
                 start: i,
                 end: part_end,
@@ -280,30 +280,27 @@ impl SubjectMatcher {
     /// the word itself, the word with a genitive or plural `s` (`Åbergs`;
     /// parts of three or more chars), or the word joined over an
     /// apostrophe to the next (`O'Neill`, `O’Neill`) for a stored name
-    /// written that way.
-    fn single_part_end(&self, text: &str, i: usize, e: usize) -> Option<usize> {
+    /// written that way. A part that is also an everyday word counts only
+    /// when `capitalised`.
+    fn single_part_end(&self, text: &str, i: usize, e: usize, capitalised: bool) -> Option<usize> {
         let word = &text[i..e];
         let with_s = |p: &String| {
             p.chars().nth(2).is_some()
                 && fold::Fold::new(word.chars()).eq(p.chars().chain(core::iter::once('s')))
         };
-        if self
-            .parts
-            .iter()
-            .any(|p| fold::folds_to(word, p) || with_s(p))
-        {
+        let parts = || {
+            self.parts
+                .iter()
+                .filter(|p| capitalised || !name::is_common_word(p))
+        };
+        if parts().any(|p| fold::folds_to(word, p) || with_s(p)) {
             return Some(e);
         }
         let after = char_at(text, e).filter(|&c| name::is_apostrophe(c))?;
         let next = e + after.len_utf8();
         let end = fold::word_end(text, next);
         let joined = || word.chars().chain(text[next..end].chars());
-        (end > next
-            && self
-                .parts
-                .iter()
-                .any(|p| fold::Fold::new(joined()).eq(p.chars())))
-        .then_some(end)
+        (end > next && parts().any(|p| fold::Fold::new(joined()).eq(p.chars()))).then_some(end)
     }
 }
 

@@ -25,6 +25,11 @@
 //! for `María de la Cruz`, every `de` and `la` of a French or Spanish text
 //! would otherwise be erased.
 //!
+//! Names that are also everyday words (`Will`, `May`, `Rose`, Swedish
+//! `Per` and `Berg`, French `Pierre`; see [`COMMON_WORDS`]) are matched
+//! alone only when capitalised: `Will called` is the subject, `I will
+//! call` is not.
+//!
 //! A word of the stored name with an apostrophe in it (`O'Neill`,
 //! `D'Angelo`) is also kept whole, without the apostrophe (`oneill`), as a
 //! part matched alone: the text may write it `O'Neill`, `O’Neill` or
@@ -52,6 +57,26 @@ const PARTICLES: &[&str] = &[
     "dos", "du", "el", "ibn", "la", "las", "le", "les", "lo", "los", "ten", "ter", "van", "vom",
     "von", "zu", "zum", "zur",
 ];
+
+/// Names (folded) that are also everyday words in the languages the
+/// scanner serves, so matched alone only when capitalised.
+const COMMON_WORDS: &[&str] = &[
+    // English
+    "april", "art", "august", "bell", "bill", "black", "brown", "chase", "dawn", "dean", "don",
+    "drew", "faith", "ford", "frank", "grace", "green", "guy", "hall", "hill", "holly", "hope",
+    "hunter", "ivy", "jack", "jay", "joy", "june", "king", "lane", "little", "long", "mark", "max",
+    "may", "miles", "nick", "page", "pat", "penny", "price", "ray", "rich", "rob", "rose", "sandy",
+    "sky", "stone", "sue", "summer", "white", "will", "wood", "young",
+    // Swedish, German, French, Spanish
+    "berg", "bjorn", "bo", "holm", "lund", "per", "sten", "stig", "strand", "bauer", "ernst",
+    "koch", "wolf", "blanc", "petit", "pierre", "cruz", "luz", "paz", "rosa",
+];
+
+/// Whether the folded part `p` is an everyday word too, so matched alone
+/// only when the text capitalises it.
+pub(crate) fn is_common_word(p: &str) -> bool {
+    COMMON_WORDS.contains(&p)
+}
 
 /// Whether `c` is an apostrophe as names are written with it: ASCII `'`
 /// or the typographic `’` (U+2019).
