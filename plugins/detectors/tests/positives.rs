@@ -86,6 +86,8 @@ fn phones() {
         "070\u{2011}123 45 67",
         "070\u{2013}123 45 67",
         "+1 415\u{2010}555\u{2010}2671",
+        "+4670-123 45 67",
+        "+4670-1234567",
     ] {
         finds("Ring {} i morgon.", value, Detector::Phone);
         finds("{}", value, Detector::Phone);

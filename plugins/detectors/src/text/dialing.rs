@@ -6,7 +6,9 @@
 //!   the ITU zone table ([`country_code_len`]); one trunk `0` after it is
 //!   dropped (`+44 (0)20 …`, `+46 070 …`); the national significant number
 //!   (NSN) must have the country's length ([`nsn_len`]; NANP rules for
-//!   `+1`). Scores: `+` with groups 0.9, compact `+` 0.85, `00` with groups
+//!   `+1`). The first group is the country code, or the code run on into
+//!   the area code (`+4670-123 45 67`). Scores: `+` with the code as its
+//!   own group 0.9, compact `+` or the code run on 0.85, `00` with groups
 //!   0.85, compact `00` 0.7 (bare).
 //! - **Trunk `0` national** (SE, UK, DE, FR, ...): `0` then a non-zero
 //!   digit, 9-12 digits, written in groups whose first (the area code) has
@@ -208,10 +210,14 @@ pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
     let verdict = |score, bare| Some(Verdict { score, bare });
     if run.plus {
         let (cc, _) = international_nsn(d)?;
-        if separated && (usize::from(groups[0].len) != cc_digits(cc) || !consistent(groups, true)) {
+        // The first group is the country code (`+46 70-…`), or the code
+        // run on into the area code (`+4670-123 45 67`, as often typed).
+        let first = usize::from(groups[0].len);
+        if separated && (first < cc_digits(cc) || !consistent(groups, true)) {
             return None;
         }
-        return verdict(if separated { 0.9 } else { 0.85 }, false);
+        let grouped_by_code = separated && first == cc_digits(cc);
+        return verdict(if grouped_by_code { 0.9 } else { 0.85 }, false);
     }
     if d.len() > 2 && d.starts_with(b"00") && d[2] != b'0' {
         let (cc, _) = international_nsn(&d[2..])?;
@@ -309,6 +315,9 @@ mod tests {
             "06 12 34 56 78",
             "01.23.45.67.89",
             "+46 70-123 45 67",
+            "+4670-123 45 67",
+            "+4670 123 45 67",
+            "+44207 946 0958",
             "+1 (202) 555-0143",
             "(08) 123 45 67",
             "015123456789",
@@ -362,8 +371,8 @@ mod tests {
             "1 299",
             "0701234",
             "+44 4 1234 5678",
+            "+4 670 123 45 67",
             "004-33-8420",
-            "+4670 123 45 67",
             "08/12/2024",
             "08.12.20.24",
             "08-12-2024",
