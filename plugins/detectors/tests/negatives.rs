@@ -208,6 +208,11 @@ fn phone_lookalikes() {
         "text me about this thing at 2025550143",
         "tel 0012345678",
         "tel 01234567",
+        "555-0143",
+        "Phone: 155-0143",
+        "tel 511-0143",
+        "call 555-01434",
+        "order 555-0143",
     ] {
         nothing(t);
     }

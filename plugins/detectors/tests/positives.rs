@@ -106,6 +106,8 @@ fn phones() {
         ("Tel. {}", "081234567"),
         ("Mobil: {}", "015123456789"),
         ("Tél : {}", "0123456789"),
+        ("Phone number {} (local)", "555-0143"),
+        ("call me at {}", "555 0143"),
     ] {
         finds(template, value, Detector::Phone);
     }
@@ -173,6 +175,8 @@ fn us_ssns() {
         Detector::UsSsn,
     );
     finds("ssn: {}", "536901234", Detector::UsSsn);
+    finds("SSN#{}", "536901234", Detector::UsSsn);
+    finds("ss# {}", "536901234", Detector::UsSsn);
     let dashed = Scanner::new().scan("x 123-45-6788", None)[0].score;
     let bare = Scanner::new().scan("SSN 123456788", None)[0].score;
     assert!(bare < dashed);

@@ -55,6 +55,9 @@ const REFERENCE_WORDS: &[&[u8]] = &[
     b"epoch",
 ];
 
+/// Words that, with `#`, name a Social Security number (`SSN#`).
+const SSN_WORDS: &[&[u8]] = &[b"ssn", b"ss"];
+
 /// Words that stand between a reference word and the number (`order no.`).
 const NUMBER_WORDS: &[&[u8]] = &[b"no", b"nr", b"num", b"number", b"nummer", b"n\xc2\xba"];
 
@@ -143,7 +146,12 @@ pub(crate) fn reference_before(text: &str, start: usize) -> bool {
         return false;
     };
     let w1 = &b[s1..e1];
-    if w1 == b"#" || is_one_of(w1, REFERENCE_WORDS) || is_one_of(w1, CURRENCIES) {
+    if w1 == b"#" {
+        // `Order #…` is a reference; `SSN#…` / `SS#…` says what follows.
+        let marker = word_before(b, s1).is_some_and(|(s, e)| is_one_of(&b[s..e], SSN_WORDS));
+        return !marker;
+    }
+    if is_one_of(w1, REFERENCE_WORDS) || is_one_of(w1, CURRENCIES) {
         return true;
     }
     if !is_one_of(w1, NUMBER_WORDS) {
@@ -235,7 +243,16 @@ mod tests {
         ] {
             assert!(before(s), "{s:?}");
         }
-        for s in ["", "call me on ", "phone no. ", "Tel: ", "nummer ", "ring "] {
+        for s in [
+            "",
+            "call me on ",
+            "phone no. ",
+            "Tel: ",
+            "nummer ",
+            "ring ",
+            "SSN#",
+            "ss# ",
+        ] {
             assert!(!before(s), "{s:?}");
         }
     }

@@ -20,10 +20,11 @@
 //!   a `1` group (`1-800-555-0199`); area and exchange start with 2-9 and
 //!   are not N11: 0.8. A bare 10-digit run is not accepted: it is as likely
 //!   an order number.
-//! - **Labelled bare runs** ([`labelled_bare`]): right after a word that
-//!   says "phone" (`Phone: 2025550143`, `call me at 0812345678`), a bare
-//!   run is also taken when it is a NANP number (10 digits, or 11 with the
-//!   leading `1`) or a trunk-`0` national number of 9-12 digits: 0.6, bare.
+//! - **Labelled runs** ([`labelled`]): right after a word that says
+//!   "phone" (`Phone: 2025550143`, `call me at 0812345678`), a bare run is
+//!   also taken when it is a NANP number (10 digits, or 11 with the
+//!   leading `1`) or a trunk-`0` national number of 9-12 digits, and so is
+//!   a US local number `NXX-XXXX` (`call 555-0143`): 0.6, bare.
 //!
 //! A number in any of these forms may end in an extension after a dash
 //! (`+49 89 1234567-0`, [`with_extension`]).
@@ -189,14 +190,28 @@ pub(crate) fn ends_in_extension(run: &Run, k: usize) -> bool {
     k >= 3 && last.sep == Sep::Dash && last.len <= 5
 }
 
-/// Whether the bare digit run `d` is a phone number once a word before it
-/// says so ([`context::phone_before`](crate::text::context::phone_before)):
-/// NANP with or without its `1`, or a trunk-`0` national number of 9-12
-/// digits. [`classify`] alone takes neither shape: without the word they
-/// are as likely order numbers.
-pub(crate) fn labelled_bare(d: &[u8]) -> bool {
-    let trunk = d.len() >= 9 && d.len() <= 12 && d[0] == b'0' && d[1] != b'0';
-    nanp(d) || (d.len() == 11 && d[0] == b'1' && nanp(&d[1..])) || trunk
+/// Whether the first `k` groups of `run` are a phone number once a word
+/// before them says so
+/// ([`context::phone_before`](crate::text::context::phone_before)): a bare
+/// run that is NANP (with or without its `1`) or a trunk-`0` national
+/// number of 9-12 digits, or a US local number `NXX-XXXX` (`555-0143`).
+/// [`classify`] alone takes none of these: without the word they are as
+/// likely order numbers or counts.
+pub(crate) fn labelled(run: &Run, k: usize) -> bool {
+    let d = run.digits(k);
+    match run.groups(k) {
+        [_] => {
+            let trunk = d.len() >= 9 && d.len() <= 12 && d[0] == b'0' && d[1] != b'0';
+            nanp(d) || (d.len() == 11 && d[0] == b'1' && nanp(&d[1..])) || trunk
+        }
+        [first, second] => {
+            let local = first.len == 3 && second.len == 4;
+            let sep = matches!(second.sep, Sep::Dash | Sep::Space | Sep::Dot);
+            let n11 = d[1] == b'1' && d[2] == b'1';
+            local && sep && (b'2'..=b'9').contains(&d[0]) && !n11
+        }
+        _ => false,
+    }
 }
 
 /// Whether the first `k` groups of `run` are a phone number, and how sure.

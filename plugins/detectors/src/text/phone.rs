@@ -316,11 +316,12 @@ fn found_in(text: &str, run: &Run) -> Option<Finding> {
                 .flatten()
         };
         let labelled = || {
-            (k == 1 && dialing::labelled_bare(run.digits(1)) && context::phone_before(text, start))
-                .then_some(dialing::Verdict {
+            (dialing::labelled(run, k) && context::phone_before(text, start)).then_some(
+                dialing::Verdict {
                     score: 0.6,
                     bare: true,
-                })
+                },
+            )
         };
         let verdict = dialing::classify(run, k)
             .or_else(extension)
