@@ -87,6 +87,20 @@ async fn record_body(env: &Env, engine: &EngineHash, module: &Digest) -> serde_j
         .body
 }
 
+/// When the artifact record's TTL lets the table delete it (Unix seconds).
+async fn record_expiry(env: &Env, engine: &EngineHash, module: &Digest) -> i64 {
+    env.control()
+        .get(&keys::artifact_record(
+            &engine.to_string(),
+            &module.to_hex(),
+        ))
+        .await
+        .unwrap()
+        .expect("a record")
+        .expires_at
+        .expect("an expiry")
+}
+
 /// The standard scrubber still finds what it should.
 fn scrubs(plugin: &Plugin) {
     let spans = plugin.scan(&[TEXT], None).unwrap();
@@ -133,6 +147,16 @@ async fn cold_compiles_once_and_fills_every_tier_then_memory_answers() {
     assert_eq!(record["engine"], engine.to_string());
     assert_eq!(record["artifact"], Digest::of(&file).to_hex());
     assert_eq!(record["size"], file.len() as u64);
+    let expires_at = record_expiry(&env, &engine, &module).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let in_days = (expires_at - now) / 86_400;
+    assert!(
+        (119..=120).contains(&in_days),
+        "a record lives 120 days, not {in_days}"
+    );
 
     // Warm memory: same instance, no disk or store read.
     let warm = cache.load(SCRUBBER).await.unwrap();

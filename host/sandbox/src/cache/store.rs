@@ -10,6 +10,12 @@
 //! the record, so whoever can write `/tmp` or the bucket, but not the
 //! table, cannot make the host run their code.
 //!
+//! A record in the control table carries a TTL ([`RECORD_TTL`], longer
+//! than the bucket's 90-day age limit on `artifacts/`): the records of an
+//! engine no host runs any more go away by themselves, like its artifacts.
+//! A current record that expires only costs one compilation, which writes
+//! it again.
+//!
 //! Without a control table (the CLI, memory and disk only), records are
 //! files under the disk directory ([`DiskDir::record_path`]): there the
 //! digest check catches corruption and torn writes, not someone who can
@@ -27,6 +33,10 @@ use tokio::io::AsyncReadExt as _;
 use super::disk::{self, DiskDir, Read};
 use crate::artifact::ArtifactRecord;
 use crate::digest::{Digest, EngineHash};
+
+/// How long a record in the control table lives before the table's TTL
+/// may delete it: 120 days.
+pub(crate) const RECORD_TTL: std::time::Duration = std::time::Duration::from_secs(120 * 86_400);
 
 /// The largest record file read from disk (a record is about 250 bytes).
 const MAX_RECORD_FILE: u64 = 4096;
@@ -110,7 +120,8 @@ impl Records {
             Records::None => false,
             Records::Control(control) => {
                 let key = keys::artifact_record(&engine.to_string(), &module.to_hex());
-                match control.put(Record::new(key, body), Condition::None).await {
+                let record = Record::new(key, body).expiring(expiry_from_now());
+                match control.put(record, Condition::None).await {
                     Ok(_) => true,
                     Err(e) => {
                         tracing::warn!(error = %e, "artifact record not written");
@@ -131,6 +142,14 @@ impl Records {
             }
         }
     }
+}
+
+/// Unix seconds [`RECORD_TTL`] from now.
+fn expiry_from_now() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from((now + RECORD_TTL).as_secs()).unwrap_or(i64::MAX)
 }
 
 fn to_json(t: &Trusted) -> Value {
