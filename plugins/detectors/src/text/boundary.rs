@@ -19,16 +19,28 @@ pub(crate) fn is_word_char(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
-/// The char that ends just before byte `i` of `text`.
+/// The char that ends just before byte `i` of `text` (`None` at the start,
+/// past the end, or inside a char).
+///
+/// An ASCII byte is the whole char (and `i` is then a char boundary), so
+/// most calls read one byte; only non-ASCII text is decoded.
 #[inline]
 pub(crate) fn char_before(text: &str, i: usize) -> Option<char> {
-    text.get(..i)?.chars().next_back()
+    match text.as_bytes().get(i.checked_sub(1)?) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => text.get(..i)?.chars().next_back(),
+    }
 }
 
-/// The char that starts at byte `i` of `text`.
+/// The char that starts at byte `i` of `text` (`None` at or past the end,
+/// or inside a char). ASCII is read without decoding, as in
+/// [`char_before`].
 #[inline]
 pub(crate) fn char_at(text: &str, i: usize) -> Option<char> {
-    text.get(i..)?.chars().next()
+    match text.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => text.get(i..)?.chars().next(),
+    }
 }
 
 /// Whether a number-like span may start at byte `start`.
@@ -102,5 +114,23 @@ mod tests {
         assert!(ends_free("10.0.0.1:8080", 8, true));
         assert!(ends_free("10.0.0.0/8", 8, true));
         assert!(!ends_free("10.0.0.1.5", 8, true));
+    }
+
+    proptest::proptest! {
+        /// The one-byte ASCII path answers exactly what decoding would.
+        #[test]
+        fn chars_next_to_an_offset_read_as_decoded(
+            text in "[a-z0-9 .\u{e5}\u{2011}\u{1f600}]{0,12}",
+            i in 0usize..40,
+        ) {
+            proptest::prop_assert_eq!(
+                char_before(&text, i),
+                text.get(..i).and_then(|s| s.chars().next_back())
+            );
+            proptest::prop_assert_eq!(
+                char_at(&text, i),
+                text.get(i..).and_then(|s| s.chars().next())
+            );
+        }
     }
 }
