@@ -75,7 +75,8 @@ async fn blob_bytes(env: &Env, key: &str) -> Vec<u8> {
     read_all(env.blobs(), key).await.unwrap().1
 }
 
-async fn record_body(env: &Env, engine: &EngineHash, module: &Digest) -> serde_json::Value {
+/// The artifact record of `module` under `engine`.
+async fn artifact_record(env: &Env, engine: &EngineHash, module: &Digest) -> Record {
     env.control()
         .get(&keys::artifact_record(
             &engine.to_string(),
@@ -84,21 +85,10 @@ async fn record_body(env: &Env, engine: &EngineHash, module: &Digest) -> serde_j
         .await
         .unwrap()
         .expect("a record")
-        .body
 }
 
-/// When the artifact record's TTL lets the table delete it (Unix seconds).
-async fn record_expiry(env: &Env, engine: &EngineHash, module: &Digest) -> i64 {
-    env.control()
-        .get(&keys::artifact_record(
-            &engine.to_string(),
-            &module.to_hex(),
-        ))
-        .await
-        .unwrap()
-        .expect("a record")
-        .expires_at
-        .expect("an expiry")
+async fn record_body(env: &Env, engine: &EngineHash, module: &Digest) -> serde_json::Value {
+    artifact_record(env, engine, module).await.body
 }
 
 /// The standard scrubber still finds what it should.
@@ -147,7 +137,10 @@ async fn cold_compiles_once_and_fills_every_tier_then_memory_answers() {
     assert_eq!(record["engine"], engine.to_string());
     assert_eq!(record["artifact"], Digest::of(&file).to_hex());
     assert_eq!(record["size"], file.len() as u64);
-    let expires_at = record_expiry(&env, &engine, &module).await;
+    let expires_at = artifact_record(&env, &engine, &module)
+        .await
+        .expires_at
+        .expect("an expiry");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
