@@ -15,7 +15,8 @@
 //!   words before a bare run: lets a bare run that no plan takes alone be
 //!   a phone number (`Phone: 2025550143`, `call me at 0812345678`).
 //!
-//! The look-behind is bounded (two words, 48 bytes) and case-insensitive.
+//! The look-behind is bounded (two words, or three for [`phone_before`];
+//! 48 bytes for [`ssn_before`]) and case-insensitive.
 
 /// Words that mark the next number as a reference, not personal data.
 const REFERENCE_WORDS: &[&[u8]] = &[
