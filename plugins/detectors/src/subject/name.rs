@@ -136,7 +136,8 @@ impl Name {
 fn skip_sep(text: &str, mut i: usize) -> Option<usize> {
     let start = i;
     while let Some(c) = char_at(text, i) {
-        if !matches!(c, ' ' | '\u{a0}' | '-' | '\'' | '\u{2019}') || i - start >= 3 {
+        let sep = matches!(c, ' ' | '\u{a0}' | '-') || is_apostrophe(c);
+        if !sep || i - start >= 3 {
             break;
         }
         i += c.len_utf8();
