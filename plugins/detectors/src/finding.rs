@@ -79,6 +79,8 @@ pub enum Detector {
     IpV4,
     /// An IPv6 address.
     IpV6,
+    /// A calendar date after a word that calls it a date of birth.
+    DateOfBirth,
     /// The subject's name, or part of it, in any case or spelling.
     SubjectName,
     /// The subject's e-mail address, or its local part alone.
@@ -91,7 +93,7 @@ pub enum Detector {
 
 impl Detector {
     /// Every detector, generic ones first.
-    pub const ALL: [Detector; 12] = [
+    pub const ALL: [Detector; 13] = [
         Detector::Email,
         Detector::Phone,
         Detector::PaymentCard,
@@ -100,6 +102,7 @@ impl Detector {
         Detector::SePersonnummer,
         Detector::IpV4,
         Detector::IpV6,
+        Detector::DateOfBirth,
         Detector::SubjectName,
         Detector::SubjectEmail,
         Detector::SubjectPhone,
@@ -114,6 +117,7 @@ impl Detector {
             Detector::PaymentCard | Detector::Iban => Category::Payment,
             Detector::UsSsn | Detector::SePersonnummer => Category::NationalId,
             Detector::IpV4 | Detector::IpV6 => Category::Ip,
+            Detector::DateOfBirth => Category::DateOfBirth,
             Detector::SubjectName => Category::Name,
             Detector::SubjectId => Category::Identifier,
         }
@@ -130,6 +134,7 @@ impl Detector {
             Detector::SePersonnummer => "se-personnummer",
             Detector::IpV4 => "ipv4",
             Detector::IpV6 => "ipv6",
+            Detector::DateOfBirth => "date-of-birth",
             Detector::SubjectName => "subject-name",
             Detector::SubjectEmail => "subject-email",
             Detector::SubjectPhone => "subject-phone",
@@ -163,6 +168,7 @@ mod tests {
             (D::SePersonnummer, C::NationalId),
             (D::IpV4, C::Ip),
             (D::IpV6, C::Ip),
+            (D::DateOfBirth, C::DateOfBirth),
             (D::SubjectName, C::Name),
             (D::SubjectId, C::Identifier),
         ];

@@ -20,9 +20,11 @@
 //!   SSN ranges, personnummer dates, e-mail syntax) for single values.
 //!
 //! Generic detectors: e-mail, phone (E.164 and US/UK/SE/DE/FR national
-//! formats), payment card, IBAN, US SSN, Swedish personnummer, IPv4, IPv6.
+//! formats), payment card, IBAN, US SSN, Swedish personnummer, IPv4, IPv6,
+//! and dates of birth (a date after a birth word: `DOB: 12/03/1985`).
 //! They favour precision on ambiguous digit runs: order numbers,
-//! timestamps, prices, dates, versions and GUID pieces are not reported.
+//! timestamps, prices, other dates, versions and GUID pieces are not
+//! reported.
 //!
 //! # Example
 //!

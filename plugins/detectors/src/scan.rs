@@ -13,6 +13,7 @@
 //! | `@`           | e-mail (reads the local part backwards)                  |
 //! | `%40` (digit) | e-mail with its `@` URL-encoded                          |
 //! | `:`           | IPv6 (reads hex digits backwards)                        |
+//! | digit (date)  | date of birth, after a birth word (when nothing else is) |
 //!
 //! Capitals and sentence punctuation are not triggers, so an ordinary
 //! sentence is crossed in word-sized steps. A digit glued to a word is
@@ -35,7 +36,7 @@
 use crate::resolve::resolve;
 use crate::text::phone::Run;
 use crate::text::{
-    boundary, card, digit_run_end, email, iban, ip, personnummer, phone, ssn, word_run_end,
+    birth, boundary, card, digit_run_end, email, iban, ip, personnummer, phone, ssn, word_run_end,
 };
 use crate::{Finding, SubjectMatcher};
 
@@ -278,11 +279,15 @@ fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>, phone_run: Option<&mut
     }
     let run_end = digit_run_end(b, i);
     let after = b.get(run_end).copied();
-    if after.is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
-        || !boundary::starts_free(text, i)
-    {
-        return word_run_end(b, i);
+    let glued = after.is_some_and(|c| c.is_ascii_alphabetic() || c == b'_');
+    if glued || !boundary::starts_free(text, i) {
+        // An ordinal day (`12th of March 1985`) is the one number glued
+        // to letters that is read.
+        let day = glued && run_end - i <= 2 && boundary::starts_free(text, i);
+        let found = day.then(|| birth::at(text, i)).flatten();
+        return push(out, found, word_run_end(b, i));
     }
+    let found_before = out.len();
     let len = run_end - i;
     let sep = |set: &[u8]| after.is_some_and(|c| set.contains(&c));
     let mut next = run_end;
@@ -308,6 +313,9 @@ fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>, phone_run: Option<&mut
     }
     if len <= 3 && sep(b".") {
         next = push(out, ip::v4_at(text, i), next);
+    }
+    if out.len() == found_before && birth::may_start(b, i, run_end) {
+        next = push(out, birth::at(text, i), next);
     }
     next
 }

@@ -110,6 +110,25 @@ fn dates_times_versions() {
 }
 
 #[test]
+fn dates_that_are_no_birth_dates() {
+    for t in [
+        "The order was placed 2024-03-02 and delivered 05/03/2024.",
+        "Your subscription renews on 12 March 2025.",
+        "Our store was born in 2010; on 2024-01-05 we moved.",
+        "I was born in Sweden. On 2 May 2024 I ordered a jacket.",
+        "happy birthday! see you on 2024-06-03",
+        "DOB 31/04/1985",
+        "date of birth 29.02.1985",
+        "born 1985-13-01",
+        "DOB 12/03",
+        "stubborn 12 March 1985",
+        "Borneo trip 12 March 2024",
+    ] {
+        nothing(t);
+    }
+}
+
+#[test]
 fn zip_codes_and_quantities() {
     for t in [
         "SE-114 55 Stockholm",

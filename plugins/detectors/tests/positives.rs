@@ -227,6 +227,24 @@ fn ip_addresses() {
 }
 
 #[test]
+fn dates_of_birth() {
+    for (template, value) in [
+        ("DOB: {}", "1985-03-12"),
+        ("Date of birth (DD/MM/YYYY): {}.", "31/12/1979"),
+        ("I was born on {} in Leeds", "3rd of June 1992"),
+        ("Födelsedatum: {}", "1992-06-03"),
+        ("Jag är född {}.", "3 juni 1992"),
+        ("Geburtsdatum {}", "03.06.1992"),
+        ("Né le {} à Lyon", "3 juin 1992"),
+        ("Fecha de nacimiento: {}", "03/06/1992"),
+        ("birthday: {}!", "March 12, 1985"),
+        ("birthdate {}", "06/03/92"),
+    ] {
+        finds(template, value, Detector::DateOfBirth);
+    }
+}
+
+#[test]
 fn chat_transcript() {
     let text = "[12:30:45] Kund: Hej! Jag heter Åsa och mitt nummer är 073 123 45 67.\n\
         [12:31:02] Agent: Tack! Order #100234567 från 2024-01-15 kostade 1 299,00 kr.\n\

@@ -119,6 +119,31 @@ proptest! {
     }
 
     #[test]
+    fn dates_of_birth_are_found(
+        (text, start, value) in (generate::birth_lead(), generate::birth_date(), generate::prose())
+            .prop_map(|(lead, date, post)| (format!("{lead}{date} {post}"), lead.len(), date))
+    ) {
+        assert_found(&text, start, &value, &[Detector::DateOfBirth])?;
+    }
+
+    #[test]
+    fn impossible_dates_and_dates_without_a_birth_word_are_not(
+        (text, start, value) in (
+            generate::birth_lead(), 1900u16..2100, 1u8..=12, any::<u8>(), any::<bool>(),
+        ).prop_map(|(lead, year, month, style, has_lead)| {
+            let (lead, day) = if has_lead {
+                (lead, generate::days_in_month(year, month) + 1 + style % 3)
+            } else {
+                ("ordered on ", 1 + style % 28)
+            };
+            let date = generate::date_written(year, month, day, style);
+            (format!("{lead}{date}."), lead.len(), date)
+        })
+    ) {
+        assert_not_found(&text, start, value.len(), Detector::DateOfBirth)?;
+    }
+
+    #[test]
     fn ip_addresses_are_found(
         (text, start, value, v6) in prop_oneof![
             generate::ipv4().prop_map(|a| (a, false)),

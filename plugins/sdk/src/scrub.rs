@@ -124,8 +124,9 @@ impl Context {
     }
 
     /// Everything Lethe's standard scrubber finds in `text`: e-mails,
-    /// phones, payment cards, IBANs, national ids and IP addresses, and
-    /// during an erasure the subject's own values in other spellings.
+    /// phones, payment cards, IBANs, national ids, IP addresses and dates
+    /// of birth, and during an erasure the subject's own values in other
+    /// spellings.
     /// Sorted, non-overlapping. This is exactly `std-scrubber`'s answer.
     pub fn find_pii(&self, text: &str) -> Vec<Span> {
         let mut findings = self.findings.borrow_mut();

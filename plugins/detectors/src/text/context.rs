@@ -14,9 +14,11 @@
 //! - [`phone_before`]: `phone`, `tel`, `mobile`, `call`, ... within three
 //!   words before a bare run: lets a bare run that no plan takes alone be
 //!   a phone number (`Phone: 2025550143`, `call me at 0812345678`).
+//! - [`birth_before`]: `born`, `date of birth`, `DOB`, `född`, `geboren`,
+//!   ... before a date in the same sentence: required for a date of birth.
 //!
 //! The look-behind is bounded (two words, or three for [`phone_before`];
-//! 48 bytes for [`ssn_before`]) and case-insensitive.
+//! 48 bytes for [`ssn_before`] and [`birth_before`]) and case-insensitive.
 
 /// Words that mark the next number as a reference, not personal data.
 const REFERENCE_WORDS: &[&[u8]] = &[
@@ -110,6 +112,34 @@ const PHONE_WORDS: &[&[u8]] = &[
     b"t\xc3\xa9l",
     b"t\xc3\xa9l\xc3\xa9phone",
 ];
+
+/// Words that say a date near them is a date of birth, as (lower-case
+/// start of the word, whether it must be the whole word). English,
+/// Swedish, German, French and Spanish.
+const BIRTH_WORDS: &[(&[u8], bool)] = &[
+    (b"birth", false),
+    (b"born", true),
+    (b"dob", true),
+    (b"d.o.b", false),
+    (b"bday", true),
+    (b"b-day", true),
+    (b"f\xc3\xb6d", false),
+    (b"fodd", true),
+    (b"fodelse", false),
+    (b"geboren", true),
+    (b"geb.", false),
+    (b"geburt", false),
+    (b"naissance", true),
+    (b"n\xc3\xa9 le", false),
+    (b"n\xc3\xa9e le", false),
+    (b"anniversaire", true),
+    (b"nacid", false),
+    (b"nacimiento", true),
+    (b"cumplea\xc3\xb1os", true),
+];
+
+/// How far before a date [`birth_before`] looks for a birth word, in bytes.
+pub(crate) const BIRTH_WINDOW: usize = 48;
 
 /// Separators skipped between a context word and the number.
 #[inline]
@@ -208,6 +238,56 @@ pub(crate) fn phone_before(text: &str, start: usize) -> bool {
         at = s;
     }
     false
+}
+
+/// Whether a birth word ([`BIRTH_WORDS`]) starts a word in the
+/// [`BIRTH_WINDOW`] bytes before the date at `start`, in the same sentence
+/// and with no digit between (`DOB: `, `date of birth (DD/MM/YYYY): `,
+/// `I was born in Lund on `; not `born in 1985, ordered on `).
+pub(crate) fn birth_before(text: &str, start: usize) -> bool {
+    let b = text.as_bytes();
+    let word_byte = |c: u8| c.is_ascii_alphabetic() || c >= 0x80;
+    // Every birth word starts with one of these letters.
+    let may_start = |c: u8| matches!(c | 0x20, b'a' | b'b' | b'c' | b'd' | b'f' | b'g' | b'n');
+    let floor = start.saturating_sub(BIRTH_WINDOW);
+    // Backwards, a word at a time, up to the sentence's start.
+    let mut k = start;
+    while k > floor {
+        let c = b[k - 1];
+        if word_byte(c) {
+            while k > floor && word_byte(b[k - 1]) {
+                k -= 1;
+            }
+            let whole_word = k == 0 || !word_byte(b[k - 1]);
+            if whole_word && may_start(b[k]) && birth_word_at(b, k, start) {
+                return true;
+            }
+            continue;
+        }
+        let sentence_end = matches!(c, b'\n' | b'!' | b'?')
+            || (c == b'.'
+                && b.get(k) == Some(&b' ')
+                && b.get(k + 1).is_some_and(u8::is_ascii_uppercase));
+        if sentence_end || c.is_ascii_digit() {
+            return false;
+        }
+        k -= 1;
+    }
+    false
+}
+
+/// Whether a [`BIRTH_WORDS`] word starts at `k` and ends by `limit`.
+fn birth_word_at(b: &[u8], k: usize, limit: usize) -> bool {
+    let first = b[k] | 0x20;
+    BIRTH_WORDS.iter().any(|&(word, whole)| {
+        let end = k + word.len();
+        word[0] == first
+            && end <= limit
+            && b[k..end].eq_ignore_ascii_case(word)
+            && !(whole
+                && b.get(end)
+                    .is_some_and(|&c| c.is_ascii_alphabetic() || c >= 0x80))
+    })
 }
 
 /// Whether a version word comes right before the number at `start`.

@@ -11,8 +11,9 @@
 //!
 //! | module           | finds                                              |
 //! |------------------|----------------------------------------------------|
+//! | [`birth`]        | dates of birth, after a birth word                 |
 //! | [`boundary`]     | whether a span is glued to neighbouring text        |
-//! | [`context`]      | order/invoice/currency/SSN words before a number    |
+//! | [`context`]      | order/invoice/currency/SSN/birth words near a number |
 //! | [`email`]        | `local@domain.tld`, found from the `@`              |
 //! | [`phone`]        | grouping of phone-like digit runs (shared)          |
 //! | [`dialing`]      | numbering plans: country codes, NANP, trunk `0`     |
@@ -22,6 +23,7 @@
 //! | [`personnummer`] | Swedish personnummer                               |
 //! | [`ip`]           | IPv4 and IPv6                                      |
 
+pub(crate) mod birth;
 pub(crate) mod boundary;
 pub(crate) mod card;
 pub(crate) mod context;

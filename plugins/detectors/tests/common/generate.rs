@@ -330,3 +330,73 @@ pub fn phone() -> impl Strategy<Value = String> {
     });
     prop_oneof![us, uk, se, de, fr]
 }
+
+/// Days in `month` of `year` (Gregorian).
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date written in one of the common forms (`style` picks one), with
+/// `day` as given: valid or not is the caller's choice.
+pub fn date_written(year: u16, month: u8, day: u8, style: u8) -> String {
+    let name = MONTH_NAMES[usize::from(month - 1)];
+    match style % 7 {
+        0 => format!("{year}-{month:02}-{day:02}"),
+        1 => format!("{day:02}/{month:02}/{year}"),
+        2 => format!("{day}.{month}.{year}"),
+        3 => format!("{year}{month:02}{day:02}"),
+        4 => format!("{day} {name} {year}"),
+        5 => format!("{name} {day}, {year}"),
+        _ => format!("{month:02}/{day:02}/{year}"),
+    }
+}
+
+/// A valid date of 1900-2099, written in one of the common forms.
+pub fn birth_date() -> impl Strategy<Value = String> {
+    (
+        1900u16..2100,
+        1u8..=12,
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+    )
+        .prop_map(|(year, month, day, style)| {
+            let day = 1 + day.index(usize::from(days_in_month(year, month))) as u8;
+            date_written(year, month, day, style)
+        })
+}
+
+/// A lead-in that names the date after it a date of birth.
+pub fn birth_lead() -> impl Strategy<Value = &'static str> {
+    select(
+        &[
+            "DOB: ",
+            "date of birth ",
+            "I was born on ",
+            "född ",
+            "Geburtsdatum: ",
+            "né le ",
+            "Birthday: ",
+        ][..],
+    )
+}

@@ -2,8 +2,9 @@
 //!
 //! It finds personal data in free text (chat transcripts, notes, e-mails):
 //! everything Lethe's standard scrubber finds (e-mails, phones, payment
-//! cards, IBANs, national ids, IP addresses, and during an erasure the
-//! person's own name, e-mail, phone and ids in other spellings), plus
+//! cards, IBANs, national ids, IP addresses, dates of birth, and during an
+//! erasure the person's own name, e-mail, phone and ids in other
+//! spellings), plus
 //! values only your business has, here loyalty numbers such as
 //! `LOY-00042137`.
 //!
