@@ -281,10 +281,18 @@ fn at_digit(text: &str, i: usize, out: &mut Vec<Finding>, phone_run: Option<&mut
     let after = b.get(run_end).copied();
     let glued = after.is_some_and(|c| c.is_ascii_alphabetic() || c == b'_');
     if glued || !boundary::starts_free(text, i) {
-        // An ordinal day (`12th of March 1985`) is the one number glued
-        // to letters that is read.
-        let day = glued && run_end - i <= 2 && boundary::starts_free(text, i);
-        let found = day.then(|| birth::at(text, i)).flatten();
+        // Two numbers are read although glued: an ordinal day (`12th of
+        // March 1985`), and an IPv4 address after the `@` of a login
+        // (`ssh root@192.0.2.7`, `http://user@10.0.0.1/`), which no
+        // e-mail took.
+        let found = if glued {
+            let day = run_end - i <= 2 && boundary::starts_free(text, i);
+            day.then(|| birth::at(text, i)).flatten()
+        } else if i > 0 && b[i - 1] == b'@' && after == Some(b'.') {
+            ip::v4_at(text, i)
+        } else {
+            None
+        };
         return push(out, found, word_run_end(b, i));
     }
     let found_before = out.len();

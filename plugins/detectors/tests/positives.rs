@@ -224,6 +224,9 @@ fn ip_addresses() {
         finds("from {} at noon", value, Detector::IpV6);
     }
     finds("url http://[{}]:443/", "2001:db8::7", Detector::IpV6);
+    finds("ssh root@{} -p 22", "192.0.2.7", Detector::IpV4);
+    finds("http://admin@{}:8080/", "10.0.0.1", Detector::IpV4);
+    finds("ssh root@{}", "fe80::1", Detector::IpV6);
 }
 
 #[test]
