@@ -18,8 +18,11 @@
 //!   12 for German mobiles `015x`-`017x`): 0.6, bare.
 //! - **NANP national**: `NPA NXX XXXX` in groups of 3-3-4, optionally after
 //!   a `1` group (`1-800-555-0199`); area and exchange start with 2-9 and
-//!   are not N11: 0.8. A bare 10-digit run is not accepted: it is as likely
-//!   an order number.
+//!   are not N11: 0.8. Written with the area code in parentheses, or with
+//!   dashes or dots throughout, digits that break those rules are taken
+//!   too (`(555) 123-4567`, `111-555-0143`): 0.65, vetoed by a reference
+//!   word like a bare run. A bare 10-digit run is not accepted: it is as
+//!   likely an order number.
 //! - **Labelled runs** ([`labelled`]): right after a word that says
 //!   "phone" (`Phone: 2025550143`, `call me at 0812345678`), a bare run is
 //!   also taken when it is a NANP number (10 digits, or 11 with the
@@ -272,9 +275,24 @@ pub(crate) fn classify(run: &Run, k: usize) -> Option<Verdict> {
         _ => None,
     };
     match nanp_groups {
-        Some(nsn) if nanp(nsn) && consistent(groups, false) => verdict(0.8, false),
+        Some(nsn) if consistent(groups, false) && nanp(nsn) => verdict(0.8, false),
+        Some(_) if consistent(groups, false) && us_written(groups) => verdict(0.65, true),
         _ => None,
     }
+}
+
+/// Whether NANP-sized groups (`3-3-4`, or `1-3-3-4`) are written the way
+/// only US phone numbers are: the area code in parentheses
+/// (`(555) 123-4567`), or dashes or dots throughout (`555-123-4567`,
+/// `555.123.4567`). Such a number is taken even where its digits break the
+/// plan's rules (an area code or exchange starting with `0` or `1`):
+/// placeholder and mistyped numbers are still someone's number as they
+/// wrote it. Spaces alone (`555 123 4567`) are as likely a list of numbers.
+fn us_written(groups: &[Group]) -> bool {
+    let area = groups.len() - 3;
+    let paren = groups[area].sep == Sep::Paren || groups[area + 1].sep == Sep::Paren;
+    let marks = |sep: Sep| groups[area + 1..].iter().all(|g| g.sep == sep);
+    paren || marks(Sep::Dash) || marks(Sep::Dot)
 }
 
 #[cfg(test)]
@@ -342,6 +360,28 @@ mod tests {
     }
 
     #[test]
+    fn us_shapes_are_taken_with_digits_the_plan_refuses() {
+        for s in [
+            "(555) 123-4567",
+            "(123) 456-7890",
+            "111-555-0143",
+            "202-155-0143",
+            "202.911.0143",
+            "1-111-555-0143",
+        ] {
+            assert_eq!(judge(s), Some(0.65), "{s}");
+        }
+        assert_eq!(
+            judge("202-555-0143"),
+            Some(0.8),
+            "a valid number scores higher"
+        );
+        for s in ["111 555 0143", "111-555 0143", "111.555-0143"] {
+            assert_eq!(judge(s), None, "{s}");
+        }
+    }
+
+    #[test]
     fn extensions_follow_a_spaced_number() {
         let judge_ext = |s: &str| {
             let run = Run::parse(s.as_bytes(), 0).expect("a run");
@@ -371,9 +411,8 @@ mod tests {
             "4500123456",
             "100234567",
             "1700000000000",
-            "111-555-0143",
-            "202-155-0143",
-            "202-911-0143",
+            "111 555 0143",
+            "202 155 0143",
             "2024-01-15",
             "05/01/2024 10",
             "078-05-1120",
