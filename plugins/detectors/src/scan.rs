@@ -174,7 +174,10 @@ fn generic_with(text: &str, out: &mut Vec<Finding>, shortcuts: bool) {
         i = match CLASS[b[i] as usize] {
             DIGIT => at_digit(text, i, out, shortcuts.then_some(&mut phone_run)),
             PLUS | PAREN => {
-                let opens = b.get(i + 1).is_some_and(u8::is_ascii_digit);
+                let digit = |j: usize| b.get(j).is_some_and(u8::is_ascii_digit);
+                // `(+46) 70-…` opens a number at its `(`.
+                let opens =
+                    digit(i + 1) || (b[i] == b'(' && b.get(i + 1) == Some(&b'+') && digit(i + 2));
                 let found = opens && boundary::starts_free(text, i);
                 push(out, found.then(|| phone::at(text, i)).flatten(), i + 1)
             }

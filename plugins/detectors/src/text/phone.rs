@@ -1,7 +1,8 @@
 //! Phone numbers: cutting a phone-like run into digit groups, then trying
 //! the longest prefix of groups that a numbering plan accepts.
 //!
-//! A run is an optional `+`, then groups of digits separated by one of
+//! A run is an optional `+` (or `(+` with the country code closed by `)`:
+//! `(+46) 70-123 45 67`), then groups of digits separated by one of
 //! `' '`, `-` (or a Unicode hyphen or en dash), `.`, `/` (optionally with
 //! spaces around `-` and `/`), a no-break space, or parentheses around a
 //! group (`(202) 555-0143`,
@@ -81,11 +82,16 @@ impl Run {
 
     /// Reads the run at `start` into this one, in place (what
     /// [`parse`](Run::parse) returns, or no groups).
+    ///
+    /// A run may open with the country code in parentheses, `(+46) 70-…`:
+    /// then it starts at the `(` and its first group must be closed.
     pub(crate) fn reread(&mut self, b: &[u8], start: usize) {
-        self.plus = b.get(start) == Some(&b'+');
+        let open_plus = b.get(start) == Some(&b'(') && b.get(start + 1) == Some(&b'+');
+        self.plus = open_plus || b.get(start) == Some(&b'+');
         self.n = 0;
         self.start = start;
-        self.read_groups(b, start + usize::from(self.plus), Sep::None);
+        let first = start + usize::from(self.plus) + usize::from(open_plus);
+        self.read_groups(b, first, Sep::None, open_plus);
     }
 
     /// When this run's second group begins at `start`, turns this run into
@@ -124,7 +130,7 @@ impl Run {
         // digits) where the shorter one is not.
         let last = self.end(self.len());
         if let Some((next, sep)) = after_group(b, last, b.get(last - 1) == Some(&b')')) {
-            self.read_groups(b, next, sep);
+            self.read_groups(b, next, sep, false);
         }
         true
     }
@@ -155,15 +161,18 @@ impl Run {
     }
 
     /// Reads groups from byte `i`, where the next group starts after
-    /// separator `sep`, until the run ends or is full.
-    fn read_groups(&mut self, b: &[u8], mut i: usize, mut sep: Sep) {
+    /// separator `sep`, until the run ends or is full. With `closed_first`
+    /// the first group is read as parenthesised though its `(` came before
+    /// the `+` (`(+46) …`).
+    fn read_groups(&mut self, b: &[u8], mut i: usize, mut sep: Sep, closed_first: bool) {
         let mut nd = match self.n {
             0 => 0,
             n => usize::from(self.groups[usize::from(n) - 1].digits_end),
         };
         while usize::from(self.n) < MAX_GROUPS {
-            let paren = b.get(i) == Some(&b'(');
-            let first = i + usize::from(paren);
+            let opened = b.get(i) == Some(&b'(');
+            let paren = opened || (closed_first && self.n == 0);
+            let first = i + usize::from(opened);
             let (j, total) = read_digits(b, first, &mut self.digits, nd);
             let len = j - first;
             if len == 0 || total > MAX_DIGITS || (paren && b.get(j) != Some(&b')')) {
@@ -386,6 +395,11 @@ mod tests {
         assert_eq!(shape("12:30"), [(2, None)]);
         assert_eq!(shape("1 299,00"), [(1, None), (3, Space)]);
         assert_eq!(shape("12 (34"), [(2, None)]);
+        assert_eq!(shape("(+46) 70-123"), [(2, Paren), (2, Paren), (3, Dash)]);
+        assert!(
+            Run::parse(b"(+46 70", 0).is_none(),
+            "the code must be closed"
+        );
         let run = Run::parse(b"+46 70-123", 0).unwrap();
         assert!(run.plus);
         assert_eq!(run.digits(3), b"4670123");
