@@ -11,6 +11,7 @@
 //! |               | IBAN when two letters start the word (`SE45…`)           |
 //! | `+`, `(`      | phone                                                    |
 //! | `@`           | e-mail (reads the local part backwards)                  |
+//! | `(`, `[`, `{` | e-mail with its `@` spelled `(at)`, `[at]`, `{at}`       |
 //! | `%40` (digit) | e-mail with its `@` URL-encoded                          |
 //! | `:`           | IPv6 (reads hex digits backwards)                        |
 //! | digit (date)  | date of birth, after a birth word (when nothing else is) |
@@ -46,6 +47,7 @@ const PLUS: u8 = 2;
 const PAREN: u8 = 3;
 const AT: u8 = 4;
 const COLON: u8 = 5;
+const BRACKET: u8 = 6;
 
 /// What each byte can start.
 const CLASS: [u8; 256] = {
@@ -58,6 +60,7 @@ const CLASS: [u8; 256] = {
             b'(' => PAREN,
             b'@' => AT,
             b':' => COLON,
+            b'[' | b'{' => BRACKET,
             _ => SKIP,
         };
         i += 1;
@@ -173,6 +176,10 @@ fn generic_with(text: &str, out: &mut Vec<Finding>, shortcuts: bool) {
         }
         i = match CLASS[b[i] as usize] {
             DIGIT => at_digit(text, i, out, shortcuts.then_some(&mut phone_run)),
+            PAREN | BRACKET if b.get(i + 1).is_some_and(|c| c | 0x20 == b'a') => {
+                push(out, email::at_spelled(text, i), i + 1)
+            }
+            BRACKET => i + 1,
             PLUS | PAREN => {
                 let digit = |j: usize| b.get(j).is_some_and(u8::is_ascii_digit);
                 // `(+46) 70-…` opens a number at its `(`.
@@ -227,7 +234,7 @@ fn next_trigger(b: &[u8], mut i: usize) -> usize {
 }
 
 /// The high bit of every byte of `x` (little-endian) that is a trigger:
-/// a digit or `:` (`0x30..=0x3A`), `@`, `+` or `(`.
+/// a digit or `:` (`0x30..=0x3A`), `@`, `+`, `(`, `[` or `{`.
 ///
 /// Each range is a "has a byte between" test on the low seven bits of
 /// every byte at once, masked by the byte's own high bit (so UTF-8 bytes
@@ -246,7 +253,9 @@ fn trigger_bits(x: u64) -> u64 {
     let hits = between(b'/' as u64, b';' as u64)
         | between(b'?' as u64, b'A' as u64)
         | between(b'*' as u64, b',' as u64)
-        | between(b'\'' as u64, b')' as u64);
+        | between(b'\'' as u64, b')' as u64)
+        | between(b'Z' as u64, b'\\' as u64)
+        | between(b'z' as u64, b'|' as u64);
     hits & !x & HIGH
 }
 

@@ -129,6 +129,18 @@ fn dates_that_are_no_birth_dates() {
 }
 
 #[test]
+fn brackets_that_spell_no_address() {
+    for t in [
+        "we meet (at) noon at the office dot com",
+        "look [at] this",
+        "{at} the end [dot] com",
+        "see the table [a] and (b)",
+    ] {
+        nothing(t);
+    }
+}
+
+#[test]
 fn zip_codes_and_quantities() {
     for t in [
         "SE-114 55 Stockholm",

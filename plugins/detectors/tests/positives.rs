@@ -47,6 +47,8 @@ fn emails() {
         ("from {} today", "o'brien@example.com"),
         ("'{}'", "Mary.O'Neill@example.ie"),
         ("GET /unsubscribe?email={}&id=7", "anna.berg%40example.com"),
+        ("reach me on {} (no spam)", "anna.berg[at]example[dot]com"),
+        ("mail {}.", "anna (at) example dot se"),
     ] {
         finds(template, value, Detector::Email);
     }

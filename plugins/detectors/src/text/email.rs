@@ -20,6 +20,11 @@
 //! since text in them runs on without spaces: in `请发到anna@example.com谢谢`
 //! the address is `anna@example.com`, and the characters around it do not
 //! glue to it. Quoted local parts and IP-literal domains are not matched.
+//!
+//! An address spelled out to dodge harvesters, with its `@` as a bracketed
+//! word (`anna[at]example[dot]com`, `anna (at) example dot com`), is read
+//! the same way from the bracket ([`at_spelled`]). A bare ` at ` is not
+//! taken: it is an everyday word.
 
 use crate::text::boundary::{char_at, char_before};
 use crate::{Detector, Finding};
@@ -93,8 +98,9 @@ fn has_double_dot(s: &[u8]) -> bool {
     s.windows(2).any(|w| w == b"..")
 }
 
-/// The end of the domain starting at byte `d` (just after the `@`).
-fn domain_end(text: &str, d: usize) -> Option<usize> {
+/// The end of the domain starting at byte `d` (just after the `@`). With
+/// `spelled`, a dot may also be written as a word ([`spelled_dot`]).
+fn domain_end(text: &str, d: usize, spelled: bool) -> Option<usize> {
     let b = text.as_bytes();
     let mut i = d;
     let mut labels = 0;
@@ -118,6 +124,8 @@ fn domain_end(text: &str, d: usize) -> Option<usize> {
         }
         if b.get(i) == Some(&b'.') && char_at(text, i + 1).is_some_and(is_label) {
             i += 1;
+        } else if let Some(next) = spelled.then(|| spelled_dot(text, i)).flatten() {
+            i = next;
         } else {
             break;
         }
@@ -133,7 +141,58 @@ fn is_tld(label: &str) -> bool {
 /// The e-mail address around the `@` at byte `at` of `text`.
 #[inline(never)]
 pub(crate) fn at(text: &str, at: usize) -> Option<Finding> {
-    around(text, at, at + 1)
+    around(text, at, at + 1, false)
+}
+
+/// The closing bracket of `open`, for the brackets a spelled `@` or dot
+/// is written in.
+fn closing(open: u8) -> Option<u8> {
+    match open {
+        b'(' => Some(b')'),
+        b'[' => Some(b']'),
+        b'{' => Some(b'}'),
+        _ => None,
+    }
+}
+
+/// Where a bracketed `word` (`[at]`, `(dot)`, any case) at byte `i` ends.
+fn bracketed(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
+    let close = closing(*b.get(i)?)?;
+    let end = i + 1 + word.len();
+    let inside = b.get(i + 1..end)?;
+    (inside.eq_ignore_ascii_case(word) && b.get(end) == Some(&close)).then_some(end + 1)
+}
+
+/// A dot written as a word between two domain labels, from byte `i` (the
+/// end of a label): `[dot]`, `(dot)` or `{dot}` with an optional space on
+/// each side, or ` dot ` between spaces. Returns where the next label
+/// starts.
+fn spelled_dot(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let space = |j: usize| usize::from(b.get(j) == Some(&b' '));
+    let after_bracket = bracketed(b, i + space(i), b"dot").map(|j| j + space(j));
+    let spaced = || {
+        let word = b.get(i + 1..i + 4)?;
+        (space(i) == 1 && word.eq_ignore_ascii_case(b"dot") && space(i + 4) == 1).then_some(i + 5)
+    };
+    after_bracket
+        .or_else(spaced)
+        .filter(|&j| char_at(text, j).is_some_and(is_label))
+}
+
+/// The e-mail address around an `@` written as a bracketed word to dodge
+/// address harvesters, whose bracket is at byte `open`: `anna[at]example
+/// [dot]com`, `anna (at) example (dot) com`, `anna {at} example.com`,
+/// `anna [at] example dot com`. The `at` may have a space on each side;
+/// dots in the domain may be written as `.` or as words
+/// ([`spelled_dot`]). The finding covers the whole written form.
+#[inline(never)]
+pub(crate) fn at_spelled(text: &str, open: usize) -> Option<Finding> {
+    let b = text.as_bytes();
+    let after = bracketed(b, open, b"at")?;
+    let local_end = open - usize::from(open > 0 && b[open - 1] == b' ');
+    let domain = after + usize::from(b.get(after) == Some(&b' '));
+    around(text, local_end, domain, true)
 }
 
 /// The e-mail address around a URL-encoded `@` (`%40`, as in
@@ -145,14 +204,14 @@ pub(crate) fn at_escaped(text: &str, pct: usize) -> Option<Finding> {
     if escape != b"%40" {
         return None;
     }
-    around(text, pct, pct + 3)
+    around(text, pct, pct + 3, false)
 }
 
 /// The address whose local part ends at `local_end` and whose domain
-/// starts at `domain`.
-fn around(text: &str, local_end: usize, domain: usize) -> Option<Finding> {
+/// starts at `domain` (with `spelled`, its dots may be words).
+fn around(text: &str, local_end: usize, domain: usize, spelled: bool) -> Option<Finding> {
     let start = local_start(text, local_end)?;
-    let end = domain_end(text, domain)?;
+    let end = domain_end(text, domain, spelled)?;
     let glued_left = char_before(text, start).is_some_and(glues);
     let glued_right = char_at(text, end).is_some_and(glues);
     if glued_left || glued_right {
@@ -171,7 +230,7 @@ pub(crate) fn is_email(s: &str) -> bool {
     let Some(at) = s.find('@') else {
         return false;
     };
-    local_start(s, at) == Some(0) && domain_end(s, at + 1) == Some(s.len())
+    local_start(s, at) == Some(0) && domain_end(s, at + 1, false) == Some(s.len())
 }
 
 #[cfg(test)]
@@ -181,6 +240,39 @@ mod tests {
     fn find(text: &str) -> Option<&str> {
         let i = text.find('@')?;
         at(text, i).map(|f| &text[f.start..f.end])
+    }
+
+    #[test]
+    fn spelled_addresses() {
+        fn spelled(text: &str) -> Option<&str> {
+            let open = text.find(['(', '[', '{'])?;
+            at_spelled(text, open).map(|f| &text[f.start..f.end])
+        }
+        for (text, address) in [
+            ("mail anna[at]example[dot]com!", "anna[at]example[dot]com"),
+            (
+                "anna.berg (at) example (dot) co (dot) uk",
+                "anna.berg (at) example (dot) co (dot) uk",
+            ),
+            ("write to anna {AT} example.com.", "anna {AT} example.com"),
+            (
+                "anna [at] mail.example dot org please",
+                "anna [at] mail.example dot org",
+            ),
+            ("anna(at)example.se", "anna(at)example.se"),
+        ] {
+            assert_eq!(spelled(text), Some(address), "{text:?}");
+        }
+        for text in [
+            "we meet (at) noon",
+            "anna [at] example",
+            "anna [at]example [dot] 42",
+            "[at] example.com",
+            "anna (at example.com",
+            "anna (at) example dotcom",
+        ] {
+            assert_eq!(spelled(text), None, "{text:?}");
+        }
     }
 
     #[test]
