@@ -64,6 +64,53 @@ fn the_scrubber_finds_pii_at_exact_byte_offsets() {
     );
 }
 
+/// The plugin is the detectors crate built for `wasm32` (where the search
+/// for trigger bytes uses `simd128`), and must find exactly what the same
+/// crate finds natively (SSE2), wherever a value falls against the 16-byte
+/// blocks of that search, in texts shorter and longer than a block.
+#[test]
+fn the_scrubber_finds_what_the_native_detectors_find_at_every_alignment() {
+    let plugin = sandbox()
+        .compile(lethe_std_plugins::STD_SCRUBBER)
+        .unwrap()
+        .plugin;
+    let values = [
+        "070-123 45 67",
+        "+46 70 123 45 67",
+        "(+46) 70-123 45 67",
+        "a@example.com",
+        "a [at] example [dot] com",
+        "a{at}example.com",
+        "4111 1111 1111 1111",
+        "fe80::1",
+        "10.0.0.1",
+        "SE45 5000 0000 0583 9825 7466",
+        "born 1985-03-12",
+        "abc",
+    ];
+    let mut texts = Vec::new();
+    for value in values {
+        for pad in 0..34 {
+            let lead = "x".repeat(pad);
+            texts.push(format!("{lead}{value}"));
+            texts.push(format!("{lead} {value} tail"));
+            texts.push(format!("{value}{lead}"));
+        }
+    }
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let answers = plugin.scan(&texts, None).unwrap();
+    let scanner = lethe_detectors::Scanner::new();
+    for (text, spans) in texts.iter().zip(answers) {
+        let in_plugin: Vec<_> = spans.iter().map(|s| (s.start, s.end, s.category)).collect();
+        let native: Vec<_> = scanner
+            .scan(text, None)
+            .iter()
+            .map(|f| (f.start, f.end, f.category()))
+            .collect();
+        assert_eq!(in_plugin, native, "text of {} bytes", text.len());
+    }
+}
+
 #[test]
 fn the_scrubber_finds_a_subject_in_other_spellings() {
     let plugin = sandbox()

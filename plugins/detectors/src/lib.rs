@@ -55,6 +55,7 @@
 //! |----------------|--------------------------------------------------------|
 //! | `finding`      | [`Finding`], [`Detector`], score bands                  |
 //! | `scan`         | [`Scanner`] and the byte-class main loop               |
+//! | `trigger`      | the bytes that start a value; the search for the next  |
 //! | `text::*`      | one scanner per kind of value, boundary and context rules |
 //! | `subject`      | [`Subject`], [`SubjectMatcher`], folding, name forms   |
 //! | `resolve`      | overlap resolution                                     |
@@ -70,6 +71,7 @@ mod resolve;
 mod scan;
 mod subject;
 mod text;
+mod trigger;
 pub mod validate;
 
 pub use category::{Category, UnknownCategory};

@@ -2,8 +2,9 @@
 //!
 //! Most of a chat transcript is letters, spaces and punctuation, and none
 //! of those can start a value. The main loop therefore jumps from one
-//! *trigger* byte to the next, eight bytes at a time, and only stops at
-//! the few bytes that can start one:
+//! *trigger* byte to the next, sixteen bytes at a time (see
+//! [`trigger`](crate::trigger)), and only stops at the few bytes that can
+//! start one:
 //!
 //! | byte          | detectors tried                                          |
 //! |---------------|----------------------------------------------------------|
@@ -17,7 +18,7 @@
 //! | digit (date)  | date of birth, after a birth word (when nothing else is) |
 //!
 //! Capitals and sentence punctuation are not triggers, so an ordinary
-//! sentence is crossed in word-sized steps. A digit glued to a word is
+//! sentence is crossed in block-sized steps. A digit glued to a word is
 //! skipped with the rest of its ASCII word. After a trigger the loop
 //! resumes past the furthest finding, so a value is read once. Subject
 //! matching (if a [`SubjectMatcher`] is given) is a second pass with its
@@ -29,44 +30,14 @@
 //! per group, and the colons of one long hex-and-colon run share the
 //! verdict of the first (see `generic_with`). Without these, such text
 //! was read up to eight (digits) or ninety (colons) times over.
-//!
-//! The word-at-a-time test is plain `u64` arithmetic, which LLVM and
-//! Cranelift both compile to the same handful of instructions: the loop
-//! runs at nearly the same speed natively and inside a WebAssembly plugin.
 
 use crate::resolve::resolve;
 use crate::text::phone::Run;
 use crate::text::{
     birth, boundary, card, digit_run_end, email, iban, ip, personnummer, phone, ssn, word_run_end,
 };
+use crate::trigger::{self, AT, BRACKET, CLASS, COLON, DIGIT, PAREN, PLUS};
 use crate::{Finding, SubjectMatcher};
-
-const SKIP: u8 = 0;
-const DIGIT: u8 = 1;
-const PLUS: u8 = 2;
-const PAREN: u8 = 3;
-const AT: u8 = 4;
-const COLON: u8 = 5;
-const BRACKET: u8 = 6;
-
-/// What each byte can start.
-const CLASS: [u8; 256] = {
-    let mut t = [SKIP; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = match i as u8 {
-            b'0'..=b'9' => DIGIT,
-            b'+' => PLUS,
-            b'(' => PAREN,
-            b'@' => AT,
-            b':' => COLON,
-            b'[' | b'{' => BRACKET,
-            _ => SKIP,
-        };
-        i += 1;
-    }
-    t
-};
 
 /// Finds personal data in free text.
 ///
@@ -170,7 +141,7 @@ fn generic_with(text: &str, out: &mut Vec<Finding>, shortcuts: bool) {
     let mut v6_rejected_until = 0;
     let mut phone_run = Run::empty(0, false);
     loop {
-        i = next_trigger(b, i);
+        i = trigger::next(b, i);
         if i >= n {
             break;
         }
@@ -209,54 +180,6 @@ fn generic_with(text: &str, out: &mut Vec<Finding>, shortcuts: bool) {
             _ => i + 1,
         };
     }
-}
-
-/// The first byte at or after `i` whose [`CLASS`] is not `SKIP`, or
-/// `b.len()` if there is none.
-///
-/// Whole 8-byte words are tested at once: [`trigger_bits`] marks the
-/// trigger bytes of a word exactly, so the first one is found from the
-/// mask's trailing zeros without looking at bytes one by one. The last
-/// few bytes (fewer than eight) are looked up in the table.
-#[inline]
-fn next_trigger(b: &[u8], mut i: usize) -> usize {
-    while let Some(word) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-        let bits = trigger_bits(u64::from_le_bytes(*word));
-        if bits != 0 {
-            return i + (bits.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < b.len() && CLASS[b[i] as usize] == SKIP {
-        i += 1;
-    }
-    i
-}
-
-/// The high bit of every byte of `x` (little-endian) that is a trigger:
-/// a digit or `:` (`0x30..=0x3A`), `@`, `+`, `(`, `[` or `{`.
-///
-/// Each range is a "has a byte between" test on the low seven bits of
-/// every byte at once, masked by the byte's own high bit (so UTF-8 bytes
-/// never match). No carry or borrow crosses a byte, so the marks are
-/// exact per byte, not a pretest.
-#[inline]
-fn trigger_bits(x: u64) -> u64 {
-    const ONES: u64 = u64::MAX / 255;
-    const HIGH: u64 = ONES * 0x80;
-    const LOW7: u64 = ONES * 0x7f;
-    let low = x & LOW7;
-    // Bytes strictly between `lo` and `hi` (both at most 0x80).
-    let between = |lo: u64, hi: u64| {
-        (ONES * (127 + hi)).wrapping_sub(low) & low.wrapping_add(ONES * (127 - lo))
-    };
-    let hits = between(b'/' as u64, b';' as u64)
-        | between(b'?' as u64, b'A' as u64)
-        | between(b'*' as u64, b',' as u64)
-        | between(b'\'' as u64, b')' as u64)
-        | between(b'Z' as u64, b'\\' as u64)
-        | between(b'z' as u64, b'|' as u64);
-    hits & !x & HIGH
 }
 
 #[inline]
@@ -350,45 +273,6 @@ fn iban_start(text: &str, i: usize) -> Option<usize> {
         && b[start + 1].is_ascii_alphabetic()
         && b.get(i + 1).is_some_and(u8::is_ascii_digit);
     (shape && boundary::starts_free(text, start)).then_some(start)
-}
-
-#[cfg(test)]
-mod skip_tests {
-    use super::*;
-
-    #[test]
-    fn trigger_bits_mark_exactly_the_trigger_bytes() {
-        for byte in 0..=255u8 {
-            for pos in 0..8 {
-                let mut word = *b"abc def ";
-                word[pos] = byte;
-                let bits = trigger_bits(u64::from_le_bytes(word));
-                let expected = if CLASS[byte as usize] != SKIP {
-                    0x80u64 << (8 * pos)
-                } else {
-                    0
-                };
-                assert_eq!(bits, expected, "byte {byte:#x} at {pos}");
-            }
-        }
-    }
-
-    #[test]
-    fn next_trigger_stops_at_the_first_trigger_byte() {
-        let text = b"Hello, World. Quiet text; no value here at all? Yes: 7";
-        let first = text.iter().position(|c| CLASS[*c as usize] != SKIP);
-        assert_eq!(first, Some(51));
-        assert_eq!(next_trigger(text, 0), 51);
-        assert_eq!(next_trigger(text, 52), 53);
-        assert_eq!(next_trigger(text, 54), text.len());
-        assert_eq!(next_trigger(b"short", 0), 5);
-        assert_eq!(next_trigger(b"", 0), 0);
-        for start in 0..40 {
-            let mut t = vec![b'x'; 40];
-            t[start] = b'@';
-            assert_eq!(next_trigger(&t, 0), start);
-        }
-    }
 }
 
 #[cfg(test)]
