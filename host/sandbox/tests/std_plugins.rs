@@ -5,11 +5,19 @@ use std::thread;
 
 use lethe_core::{Category, flatten};
 use lethe_detectors::Subject;
-use lethe_sandbox::{Sandbox, SandboxConfig};
+use lethe_sandbox::{Plugin, Sandbox, SandboxConfig};
 use serde_json::json;
 
 fn sandbox() -> Sandbox {
     Sandbox::new().expect("sandbox")
+}
+
+/// The standard scrubber, compiled by `sandbox`.
+fn std_scrubber(sandbox: &Sandbox) -> Plugin {
+    sandbox
+        .compile(lethe_std_plugins::STD_SCRUBBER)
+        .expect("std-scrubber compiles")
+        .plugin
 }
 
 #[test]
@@ -39,10 +47,7 @@ fn every_standard_plugin_validates() {
 
 #[test]
 fn the_scrubber_finds_pii_at_exact_byte_offsets() {
-    let plugin = sandbox()
-        .compile(lethe_std_plugins::STD_SCRUBBER)
-        .unwrap()
-        .plugin;
+    let plugin = std_scrubber(&sandbox());
     let text =
         "Hej Åsa ☎ ring 070-123 45 67 eller maila asa.berg@example.com, kort 4111 1111 1111 1111.";
     let spans = plugin.scan(&[text], None).unwrap().remove(0);
@@ -70,10 +75,7 @@ fn the_scrubber_finds_pii_at_exact_byte_offsets() {
 /// blocks of that search, in texts shorter and longer than a block.
 #[test]
 fn the_scrubber_finds_what_the_native_detectors_find_at_every_alignment() {
-    let plugin = sandbox()
-        .compile(lethe_std_plugins::STD_SCRUBBER)
-        .unwrap()
-        .plugin;
+    let plugin = std_scrubber(&sandbox());
     let values = [
         "070-123 45 67",
         "+46 70 123 45 67",
@@ -113,10 +115,7 @@ fn the_scrubber_finds_what_the_native_detectors_find_at_every_alignment() {
 
 #[test]
 fn the_scrubber_finds_a_subject_in_other_spellings() {
-    let plugin = sandbox()
-        .compile(lethe_std_plugins::STD_SCRUBBER)
-        .unwrap()
-        .plugin;
+    let plugin = std_scrubber(&sandbox());
     let subject = Subject {
         names: vec!["John Smith".into()],
         emails: vec!["john.smith@example.com".into()],
@@ -180,10 +179,7 @@ fn the_commerce_field_map_marks_pii_and_keeps_retained_amounts() {
 fn large_inputs_are_split_into_batches_and_keep_their_order() {
     let sandbox =
         Sandbox::with_config(SandboxConfig::default().batch_texts(7).batch_bytes(1024)).unwrap();
-    let plugin = sandbox
-        .compile(lethe_std_plugins::STD_SCRUBBER)
-        .unwrap()
-        .plugin;
+    let plugin = std_scrubber(&sandbox);
     let texts: Vec<String> = (0..100)
         .map(|i| format!("{} user{i}@example.com", "x".repeat(i * 3)))
         .collect();
@@ -201,10 +197,7 @@ fn large_inputs_are_split_into_batches_and_keep_their_order() {
 fn more_callers_than_instances_wait_their_turn() {
     let sandbox =
         Sandbox::with_config(SandboxConfig::default().max_concurrent_instances(2)).unwrap();
-    let plugin = sandbox
-        .compile(lethe_std_plugins::STD_SCRUBBER)
-        .unwrap()
-        .plugin;
+    let plugin = std_scrubber(&sandbox);
     let threads: Vec<_> = (0..8)
         .map(|t| {
             let plugin = plugin.clone();
