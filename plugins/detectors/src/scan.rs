@@ -2,9 +2,8 @@
 //!
 //! Most of a chat transcript is letters, spaces and punctuation, and none
 //! of those can start a value. The main loop therefore jumps from one
-//! *trigger* byte to the next, sixteen bytes at a time (see
-//! [`trigger`](crate::trigger)), and only stops at the few bytes that can
-//! start one:
+//! *trigger* byte to the next, sixteen bytes at a time (see [`trigger`]),
+//! and only stops at the few bytes that can start one:
 //!
 //! | byte          | detectors tried                                          |
 //! |---------------|----------------------------------------------------------|
