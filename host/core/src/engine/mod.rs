@@ -30,6 +30,7 @@ mod access;
 pub mod api_keys;
 pub mod customer_read;
 mod customers;
+mod datasets;
 mod downloads;
 mod error;
 mod ingest;

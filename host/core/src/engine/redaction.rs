@@ -28,14 +28,11 @@ use serde_json::json;
 use super::customers::{CustomerState, head_record};
 use super::model::{ChunkResult, CustomerHead, Failure, ItemMeta};
 use super::{Engine, EngineError, encode};
-use crate::dataset::{DatasetFormat, rewrite_dataset};
 use crate::item::{FlatItem, Path, Scalar, flatten};
 use crate::keys;
 use crate::lookup::{IdentifierKind, SubjectRef, identifier_hash};
 use crate::policy::Action;
-use crate::ports::{
-    Condition, KeyRange, PutCondition, Record, RecordKey, TenantPlugins, Write, query_all,
-};
+use crate::ports::{Condition, KeyRange, Record, RecordKey, TenantPlugins, Write, query_all};
 use crate::pseudonym::pseudonymize;
 use crate::redact::{Mark, redact_item};
 use crate::tenant::Tenant;
@@ -477,119 +474,6 @@ impl Engine {
             r?;
         }
         Ok(())
-    }
-
-    /// Rewrites every dataset file of the tenant for these subjects.
-    /// Returns how many rows were removed or scrubbed.
-    async fn rewrite_datasets(
-        &self,
-        tenant: &Tenant,
-        plugins: &TenantPlugins,
-        subjects: &[Subject],
-    ) -> Result<u64, EngineError> {
-        let files = self.ports.blobs.list(&keys::datasets(&tenant.id)).await?;
-        let mut rows = 0;
-        for file in files {
-            let Some(format) = DatasetFormat::from_key(&file.key) else {
-                continue;
-            };
-            let (meta, outcome, rewritten) = self
-                .rewrite_one_dataset(tenant, plugins, subjects, &file.key, format)
-                .await?;
-            if outcome.removed + outcome.scrubbed == 0 {
-                continue;
-            }
-            match self
-                .ports
-                .blobs
-                .put_file(
-                    &file.key,
-                    rewritten.path(),
-                    content_type(format),
-                    PutCondition::Matches(meta.etag),
-                )
-                .await
-            {
-                Ok(_) => rows += outcome.removed + outcome.scrubbed,
-                Err(e) if e.is_condition_failed() => {
-                    return Err(EngineError::Contention("dataset file"));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(rows)
-    }
-
-    /// Streams one dataset object through [`rewrite_dataset`]: downloaded
-    /// to a temporary file, rewritten row by row on a blocking thread into
-    /// another, so memory stays bounded whatever the object's size.
-    async fn rewrite_one_dataset(
-        &self,
-        tenant: &Tenant,
-        plugins: &TenantPlugins,
-        subjects: &[Subject],
-        key: &str,
-        format: DatasetFormat,
-    ) -> Result<
-        (
-            crate::ports::BlobMeta,
-            crate::dataset::DatasetOutcome,
-            tempfile::NamedTempFile,
-        ),
-        EngineError,
-    > {
-        let io = |e: std::io::Error| {
-            EngineError::Port(crate::ports::PortError::unavailable(
-                "dataset scratch space",
-                e,
-            ))
-        };
-        let (meta, mut reader) = self.ports.blobs.get(key).await?;
-        let input = tempfile::NamedTempFile::new().map_err(io)?;
-        let mut file = tokio::fs::File::from_std(input.reopen().map_err(io)?);
-        tokio::io::copy(&mut reader, &mut file).await.map_err(io)?;
-        tokio::io::AsyncWriteExt::flush(&mut file)
-            .await
-            .map_err(io)?;
-        let output = tempfile::NamedTempFile::new().map_err(io)?;
-        let (in_file, out_file) = (input.reopen().map_err(io)?, output.reopen().map_err(io)?);
-        let (mode, policy, pseudonym) = (
-            tenant.settings.datasets,
-            tenant.settings.policy.clone(),
-            tenant.keys().pseudonym,
-        );
-        let (scanner, subjects) = (plugins.scrubber.clone(), subjects.to_vec());
-        let outcome = tokio::task::spawn_blocking(move || {
-            let mut writer = std::io::BufWriter::new(out_file);
-            let outcome = rewrite_dataset(
-                format,
-                mode,
-                std::io::BufReader::new(in_file),
-                &mut writer,
-                &subjects,
-                scanner.as_ref(),
-                &policy,
-                &pseudonym,
-            )?;
-            std::io::Write::flush(&mut writer).map_err(crate::dataset::DatasetError::Io)?;
-            Ok::<_, crate::dataset::DatasetError>(outcome)
-        })
-        .await
-        .map_err(|e| EngineError::Invalid(format!("the dataset rewrite stopped: {e}")))?
-        .map_err(|e| {
-            EngineError::Invalid(format!(
-                "dataset file {key} could not be rewritten ({e}); fix or remove the file, then run the job again"
-            ))
-        })?;
-        drop(input);
-        Ok((meta, outcome, output))
-    }
-}
-
-fn content_type(format: DatasetFormat) -> &'static str {
-    match format {
-        DatasetFormat::Csv => "text/csv",
-        DatasetFormat::JsonLines => "application/x-ndjson",
     }
 }
 
