@@ -39,6 +39,8 @@ pub struct Plugin {
 struct PluginInner {
     sandbox: Sandbox,
     digest: Digest,
+    /// The digest's short form, which names the plugin in logs and errors.
+    label: String,
     field_map: Option<FieldMapPluginPre<crate::state::HostState>>,
     scrubber: Option<ScrubberPluginPre<crate::state::HostState>>,
 }
@@ -55,6 +57,7 @@ impl Plugin {
             inner: Arc::new(PluginInner {
                 sandbox: sandbox.clone(),
                 digest,
+                label: digest.short(),
                 field_map,
                 scrubber,
             }),
@@ -74,8 +77,8 @@ impl Plugin {
         }
     }
 
-    fn label(&self) -> String {
-        self.inner.digest.short()
+    fn label(&self) -> &str {
+        &self.inner.label
     }
 
     /// Finds PII spans in `texts`; one list per text, in order, checked
@@ -107,7 +110,7 @@ impl Plugin {
         let mut packer = TextPacker::new(texts, config.batch_bytes, config.batch_texts);
         while let Some((batch, these)) = packer.next_batch()? {
             let bytes = batch.text.len();
-            let answer = with_store(&self.inner.sandbox.inner, &label, bytes, |store| {
+            let answer = with_store(&self.inner.sandbox.inner, label, bytes, |store| {
                 let instance = pre.instantiate(&mut *store)?;
                 instance
                     .lethe_plugin_scrubber()
@@ -138,7 +141,7 @@ impl Plugin {
         let mut out = Vec::with_capacity(items.len());
         let mut packer = ItemPacker::new(items, config.batch_bytes, config.batch_items);
         while let Some(batch) = packer.next_batch()? {
-            let answer = with_store(&self.inner.sandbox.inner, &label, batch.weight(), |store| {
+            let answer = with_store(&self.inner.sandbox.inner, label, batch.weight(), |store| {
                 let instance = pre.instantiate(&mut *store)?;
                 instance
                     .lethe_plugin_field_map()
@@ -157,7 +160,7 @@ impl Plugin {
         let pre = self.inner.field_map.as_ref().ok_or(CallError::WrongKind {
             wanted: "field map",
         })?;
-        let kinds = with_store(&self.inner.sandbox.inner, &self.label(), 0, |store| {
+        let kinds = with_store(&self.inner.sandbox.inner, self.label(), 0, |store| {
             let instance = pre.instantiate(&mut *store)?;
             instance.lethe_plugin_field_map().call_kinds(&mut *store)
         })?;
@@ -179,7 +182,7 @@ impl Plugin {
     /// When instantiation fails.
     pub fn instantiate_only(&self) -> Result<(), CallError> {
         let label = self.label();
-        with_store(&self.inner.sandbox.inner, &label, 0, |store| {
+        with_store(&self.inner.sandbox.inner, label, 0, |store| {
             if let Some(pre) = &self.inner.scrubber {
                 pre.instantiate(&mut *store)?;
             } else if let Some(pre) = &self.inner.field_map {
