@@ -16,6 +16,15 @@ pub fn start_time() -> Timestamp {
     "2026-11-20T12:00:00Z".parse().expect("a valid timestamp")
 }
 
+/// Default tenant settings with an operator address, so that what the
+/// engine tells an operator (deadlines, failed jobs) has somewhere to go.
+pub fn operator_settings() -> Settings {
+    Settings {
+        operator_email: Some("ops@acme.example".into()),
+        ..Settings::default()
+    }
+}
+
 /// A node over a temp dir, a tenant `acme`, and the clock.
 pub struct Fixture {
     /// Keeps the data directory alive.

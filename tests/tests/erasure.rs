@@ -6,16 +6,8 @@ use lethe_core::audit;
 use lethe_core::engine::NewRequest;
 use lethe_core::engine::model::{RequestKind, RequestStatus, SubjectBy};
 use lethe_core::ports::{BlobStore, PutCondition};
-use lethe_core::tenant::Settings;
-use lethe_e2e::engine::{Fixture, changed_non_pii, find_leftovers};
+use lethe_e2e::engine::{Fixture, changed_non_pii, find_leftovers, operator_settings};
 use lethe_synth::Customer;
-
-fn settings() -> Settings {
-    Settings {
-        operator_email: Some("ops@acme.example".into()),
-        ..Settings::default()
-    }
-}
 
 /// A dataset CSV with one row per customer in `rows`.
 fn dataset(customers: &[Customer], rows: std::ops::Range<usize>) -> String {
@@ -28,7 +20,7 @@ fn dataset(customers: &[Customer], rows: std::ops::Range<usize>) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erasure_request_leaves_nothing_of_the_subject_and_changes_no_other_attribute() {
-    let f = Fixture::new(settings()).await;
+    let f = Fixture::new(operator_settings()).await;
     let customers = f.seed(30, |n| i64::try_from(n % 5).unwrap()).await;
     f.node
         .local
@@ -112,7 +104,7 @@ async fn an_erasure_request_leaves_nothing_of_the_subject_and_changes_no_other_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_id_that_is_an_email_becomes_a_pseudonym() {
-    let f = Fixture::new(settings()).await;
+    let f = Fixture::new(operator_settings()).await;
     let customers = f.seed(10, |_| 1).await;
     let subject = &customers[7];
     assert_eq!(

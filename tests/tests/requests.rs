@@ -7,14 +7,13 @@ use lethe_core::engine::model::{RequestKind, RequestStatus, SubjectBy};
 use lethe_core::engine::{EngineError, NewRequest, NightKind};
 use lethe_core::ports::{BlobStore, Clock, NotificationKind, read_all};
 use lethe_core::tenant::{Handling, Region, Settings};
-use lethe_e2e::engine::{Fixture, find_leftovers};
+use lethe_e2e::engine::{Fixture, find_leftovers, operator_settings};
 use sha2::{Digest, Sha256};
 
 fn settings(handling: Handling) -> Settings {
     Settings {
         handling,
-        operator_email: Some("ops@acme.example".into()),
-        ..Settings::default()
+        ..operator_settings()
     }
 }
 
