@@ -27,6 +27,7 @@ const HOSTILE: &[&str] = &[
     "network",
     "slow-start",
     "snoop",
+    "residue",
 ];
 
 fn main() {

@@ -227,12 +227,17 @@ const REFUSED_AT_UPLOAD: &[&str] = &[
 /// which is why every answer is checked at call time (tests above).
 const CAUGHT_AT_CALL_TIME: &[&str] = &["malformed-spans", "malformed-marks"];
 
+/// Fixtures that answer validly and probe what the host lets them see,
+/// which no check at upload can tell (tests below).
+const PROBES: &[&str] = &["residue"];
+
 #[test]
 fn validation_refuses_every_attack_in_one_line() {
     let sandbox = sandbox_with_deadline(50);
     let mut covered: Vec<&str> = REFUSED_AT_UPLOAD
         .iter()
         .chain(CAUGHT_AT_CALL_TIME)
+        .chain(PROBES)
         .copied()
         .collect();
     covered.sort_unstable();
@@ -252,7 +257,7 @@ fn validation_refuses_every_attack_in_one_line() {
             "{name} took too long"
         );
     }
-    for name in CAUGHT_AT_CALL_TIME {
+    for name in CAUGHT_AT_CALL_TIME.iter().chain(PROBES) {
         assert!(sandbox.validate(fixture(name)).is_ok(), "{name}");
     }
     good_scan_works(&sandbox);
@@ -334,4 +339,34 @@ fn a_plugin_sees_no_environment_arguments_or_time() {
     }
     // A thousand log calls are absorbed by the bounded log.
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn no_batch_reads_what_an_earlier_batch_left_in_its_memory() {
+    // Generous: the probe reads 8 MiB of guest memory byte by byte.
+    let sandbox = sandbox_with_deadline(5_000);
+    let plugin = admit(&sandbox, "residue");
+    let secret = "LETHE-RESIDUE-CANARY-7f3a9c";
+    let plant = format!("plant:{secret}");
+    let seek = format!("seek:{}", secret.chars().rev().collect::<String>());
+    // In one batch, the probe finds what it planted: its search works.
+    match plugin.scan(&[plant.as_str(), seek.as_str()], None) {
+        Err(CallError::Refused { message }) => assert!(message.starts_with("residue at ")),
+        other => panic!("the probe missed its own plant: {other:?}"),
+    }
+    // Batch after batch, nothing of the plant is left. The pool hands a
+    // module back the warm slot it used last, memory kept resident, so
+    // each seek runs where the plant before it ran.
+    for round in 0..10 {
+        assert_eq!(
+            plugin.scan(&[plant.as_str()], None),
+            Ok(vec![Vec::new()]),
+            "round {round}: plant"
+        );
+        assert_eq!(
+            plugin.scan(&[seek.as_str()], None),
+            Ok(vec![Vec::new()]),
+            "round {round}: residue of the previous batch"
+        );
+    }
 }
