@@ -148,7 +148,7 @@ fn pooling(config: &SandboxConfig) -> PoolingAllocationConfig {
         // table's own size is reset, so a small table costs a page. With PAGEMAP_SCAN (Linux 6.7 and later; probed, else
         // skipped) only the pages the instance wrote are reset, not every
         // resident one. Measured (lethe-bench, std-scrubber): instantiate
-        // 20.7 µs with neither, 13.5 with the tables kept, 14.5 with
+        // 20.7 µs with neither, 13.5 with the tables kept, 14.7 with
         // PAGEMAP_SCAN, 7.4 with both.
         .linear_memory_keep_resident(4 << 20)
         .table_keep_resident(64 << 10)
