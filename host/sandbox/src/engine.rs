@@ -145,11 +145,12 @@ fn pooling(config: &SandboxConfig) -> PoolingAllocationConfig {
         // faulting it in again, page by page, for the next batch. Linear
         // memory: 4 MiB (1 MiB batches scan ~25% faster than with 256 KiB:
         // 245 -> 306 MB/s). Tables: 64 KiB each (8,192 entries); only a
-        // table's own size is reset, so a small table costs a page. With PAGEMAP_SCAN (Linux 6.7 and later; probed, else
-        // skipped) only the pages the instance wrote are reset, not every
-        // resident one. Measured (lethe-bench, std-scrubber): instantiate
-        // 20.7 µs with neither, 13.5 with the tables kept, 14.7 with
-        // PAGEMAP_SCAN, 7.4 with both.
+        // table's own size is reset, so a small table costs a page. With
+        // PAGEMAP_SCAN (Linux 6.7 and later; probed, else skipped) only the
+        // pages the instance wrote are reset, not every resident one.
+        // Measured (lethe-bench, std-scrubber): instantiate 20.7 µs with
+        // neither, 13.5 with the tables kept, 14.7 with PAGEMAP_SCAN, 7.3
+        // with both.
         .linear_memory_keep_resident(4 << 20)
         .table_keep_resident(64 << 10)
         .pagemap_scan(wasmtime::Enabled::Auto)

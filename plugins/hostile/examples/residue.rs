@@ -69,12 +69,14 @@ fn seek(secret: &[u8], own: std::ops::Range<usize>) -> Option<usize> {
     // it readable; nothing writes to it while the slice is in use.
     let memory = unsafe { std::slice::from_raw_parts(start, size - 1) };
     let first = *secret.first()?;
+    let address = |at: usize| at + 1;
     (0..=memory.len() - secret.len())
-        .filter(|&at| memory[at] == first)
-        .map(|at| at + 1)
-        .find(|&address| {
-            !own.contains(&address) && memory[address - 1..][..secret.len()] == *secret
+        .find(|&at| {
+            memory[at] == first
+                && memory[at..][..secret.len()] == *secret
+                && !own.contains(&address(at))
         })
+        .map(address)
 }
 
 impl Guest for Residue {
