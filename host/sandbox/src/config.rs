@@ -42,7 +42,7 @@ pub const DEFAULT_BATCH_BYTES: usize = 1 << 20;
 /// Most items in one field-map batch, by default. Small enough that a batch
 /// of items stays far inside [`DEFAULT_CALL_DEADLINE`] on a loaded machine
 /// (a field map spends microseconds per item; the deadline is wall time),
-/// large enough that instantiation (~13 µs) is noise.
+/// large enough that instantiation (~7-9 µs) is noise.
 pub const DEFAULT_BATCH_ITEMS: usize = 512;
 /// Most texts in one scrubber batch, by default. More than
 /// [`DEFAULT_BATCH_ITEMS`]: a text batch's work is bounded by
