@@ -244,6 +244,14 @@ fn validation_refuses_every_attack_in_one_line() {
     let mut built: Vec<&str> = lethe_std_plugins::HOSTILE_NAMES.to_vec();
     built.sort_unstable();
     assert_eq!(covered, built, "every fixture is accounted for");
+    let mut passing: Vec<&str> = CAUGHT_AT_CALL_TIME.iter().chain(PROBES).copied().collect();
+    passing.sort_unstable();
+    let mut listed = lethe_std_plugins::HOSTILE_PASSING_UPLOAD.to_vec();
+    listed.sort_unstable();
+    assert_eq!(
+        passing, listed,
+        "the fixtures that pass upload, as other tests know them"
+    );
     for name in REFUSED_AT_UPLOAD {
         let started = Instant::now();
         let rejection = match sandbox.validate(fixture(name)) {

@@ -16,6 +16,12 @@
 
 include!(concat!(env!("OUT_DIR"), "/plugins.rs"));
 
+/// The hostile fixtures that pass an upload's validation, since they answer
+/// the self-check's samples validly: those that misbehave only on inputs a
+/// test chooses, and those that probe what the host lets them see. An
+/// upload must refuse every other fixture (tests only).
+pub const HOSTILE_PASSING_UPLOAD: &[&str] = &["malformed-spans", "malformed-marks", "residue"];
+
 /// The built-in plugins by the names the CLI accepts (`builtin:NAME`).
 pub const BUILTIN: &[(&str, &[u8])] = &[
     ("std-scrubber", STD_SCRUBBER),
