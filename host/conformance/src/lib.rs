@@ -43,7 +43,7 @@ use std::time::Duration;
 
 use lethe_core::ports::{BlobStore, ItemStore, JobQueue, Notifier};
 
-pub use support::unique;
+pub use support::{read_pages, unique};
 
 /// A boxed, sendable future: the same type as `futures::future::BoxFuture`,
 /// spelled out so this crate needs no `futures`.

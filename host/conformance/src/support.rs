@@ -1,8 +1,9 @@
-//! Helpers shared by the cases: unique prefixes, bounded retries.
+//! Helpers shared by the cases: unique prefixes, bounded retries, a query
+//! read to its last page.
 
 use std::time::Duration;
 
-use lethe_core::ports::{Delivery, PortError};
+use lethe_core::ports::{Delivery, ItemStore, KeyRange, PortError, Record};
 
 use crate::Backend;
 
@@ -68,4 +69,38 @@ pub(crate) async fn receive_n(b: &Backend, n: usize, visibility: Duration) -> Ve
         out.extend(got);
     }
     out
+}
+
+/// Every record a query answers, read page by page with `limit` per page:
+/// the base table's `pk`, or with `index` the sparse index's. Panics if a
+/// query fails, a page holds more than `limit` records, or the pages do
+/// not end within 1,000.
+pub async fn read_pages(
+    items: &dyn ItemStore,
+    pk: &str,
+    range: &KeyRange,
+    limit: usize,
+    index: bool,
+) -> Vec<Record> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..1_000 {
+        let page = if index {
+            items.query_index(pk, range, cursor.as_deref(), limit).await
+        } else {
+            items.query(pk, range, cursor.as_deref(), limit).await
+        }
+        .unwrap_or_else(|e| panic!("query: {e}"));
+        assert!(
+            page.records.len() <= limit,
+            "a page of {} for limit {limit}",
+            page.records.len()
+        );
+        out.extend(page.records);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return out,
+        }
+    }
+    panic!("query did not finish within 1,000 pages");
 }

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use lethe_conformance::read_pages;
 use lethe_core::ports::{Condition, ItemStore, KeyRange, Record, RecordKey, Write};
-use lethe_local::{Durability, LocalStore, LocalTable};
+use lethe_local::{Durability, LocalStore};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -161,32 +162,6 @@ fn ranges() -> Vec<KeyRange> {
     ]
 }
 
-async fn read_all(
-    table: &LocalTable,
-    pk: &str,
-    range: &KeyRange,
-    limit: usize,
-    index: bool,
-) -> Vec<Record> {
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..1000 {
-        let page = if index {
-            table.query_index(pk, range, cursor.as_deref(), limit).await
-        } else {
-            table.query(pk, range, cursor.as_deref(), limit).await
-        }
-        .expect("query");
-        assert!(page.records.len() <= limit);
-        out.extend(page.records);
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => return out,
-        }
-    }
-    panic!("paging did not end");
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
@@ -221,7 +196,7 @@ proptest! {
                         .filter(|((mp, ms), _)| *mp == pk && range.contains(ms))
                         .map(|((_, ms), (v, _))| (ms.clone(), *v))
                         .collect();
-                    let got: Vec<(String, u64)> = read_all(&table, &pk, &range, limit, false)
+                    let got: Vec<(String, u64)> = read_pages(&table, &pk, &range, limit, false)
                         .await
                         .into_iter()
                         .map(|r| (r.key.sk, r.version))
@@ -240,7 +215,7 @@ proptest! {
                         })
                         .collect();
                     want.sort();
-                    let got: Vec<(String, String, String)> = read_all(&table, &ipk, &range, limit, true)
+                    let got: Vec<(String, String, String)> = read_pages(&table, &ipk, &range, limit, true)
                         .await
                         .into_iter()
                         .map(|r| (r.index.expect("indexed").sk, r.key.pk, r.key.sk))

@@ -15,10 +15,10 @@ pub use index::*;
 pub use queries::*;
 pub use records::*;
 
-use lethe_core::ports::{Condition, KeyRange, Page, Record, RecordKey};
+use lethe_core::ports::{Condition, KeyRange, Record, RecordKey};
 use serde_json::Value;
 
-use crate::Backend;
+use crate::{Backend, read_pages};
 
 fn key(pk: &str, sk: &str) -> RecordKey {
     RecordKey::new(pk, sk)
@@ -51,6 +51,7 @@ async fn query_sks(b: &Backend, pk: &str, range: &KeyRange, limit: usize) -> Vec
         .collect()
 }
 
+/// Every record of a query, following pages with `limit` (bounded).
 async fn collect(
     b: &Backend,
     pk: &str,
@@ -58,27 +59,5 @@ async fn collect(
     limit: usize,
     index: bool,
 ) -> Vec<Record> {
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..200 {
-        let page: Page = if index {
-            b.items
-                .query_index(pk, range, cursor.as_deref(), limit)
-                .await
-        } else {
-            b.items.query(pk, range, cursor.as_deref(), limit).await
-        }
-        .unwrap_or_else(|e| panic!("query: {e}"));
-        assert!(
-            page.records.len() <= limit,
-            "a page of {} for limit {limit}",
-            page.records.len()
-        );
-        out.extend(page.records);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return out,
-        }
-    }
-    panic!("query did not finish within 200 pages");
+    read_pages(b.items.as_ref(), pk, range, limit, index).await
 }
