@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use wasmtime::{Store, Trap};
 
+use crate::digest::Digest;
 use crate::engine::SandboxInner;
 use crate::error::CallError;
 use crate::limiter::CallLimiter;
@@ -16,10 +17,11 @@ use crate::state::{HostState, PluginLogLevel};
 /// Every call gets its own store, so nothing survives from one batch to the
 /// next, and a trap poisons nothing shared. `input_bytes` is what the batch
 /// carries into the guest; it sets the call's time budget
-/// ([`SandboxConfig::budget`](crate::SandboxConfig::budget)).
+/// ([`SandboxConfig::budget`](crate::SandboxConfig::budget)). `plugin`
+/// names the plugin in what it logs.
 pub(crate) fn with_store<R>(
     sandbox: &SandboxInner,
-    plugin: &str,
+    plugin: &Digest,
     input_bytes: usize,
     body: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R> + Send,
 ) -> Result<R, CallError>
@@ -94,9 +96,15 @@ fn classify(
     }
 }
 
-/// Forwards the plugin's log to ours, scrubbed: plugin authors may log values.
-fn emit_logs(plugin: &str, state: &mut HostState) {
+/// Forwards the plugin's log to ours, scrubbed: plugin authors may log
+/// values. The plugin is named by its digest's short form, made only when
+/// there is something to log.
+fn emit_logs(plugin: &Digest, state: &mut HostState) {
     let (logs, dropped) = state.take_logs();
+    if logs.is_empty() && dropped == 0 {
+        return;
+    }
+    let plugin = plugin.short();
     for log in logs {
         let message = scrub_plugin_text(&log.message);
         match log.level {

@@ -39,8 +39,6 @@ pub struct Plugin {
 struct PluginInner {
     sandbox: Sandbox,
     digest: Digest,
-    /// The digest's short form, which names the plugin in logs and errors.
-    label: String,
     field_map: Option<FieldMapPluginPre<crate::state::HostState>>,
     scrubber: Option<ScrubberPluginPre<crate::state::HostState>>,
 }
@@ -57,7 +55,6 @@ impl Plugin {
             inner: Arc::new(PluginInner {
                 sandbox: sandbox.clone(),
                 digest,
-                label: digest.short(),
                 field_map,
                 scrubber,
             }),
@@ -75,10 +72,6 @@ impl Plugin {
             field_map: self.inner.field_map.is_some(),
             scrubber: self.inner.scrubber.is_some(),
         }
-    }
-
-    fn label(&self) -> &str {
-        &self.inner.label
     }
 
     /// Finds PII spans in `texts`; one list per text, in order, checked
@@ -105,17 +98,21 @@ impl Plugin {
             .ok_or(CallError::WrongKind { wanted: "scrubber" })?;
         let subject = subject.map(subject_to_wit);
         let config = self.inner.sandbox.config();
-        let label = self.label();
         let mut out = Vec::with_capacity(texts.len());
         let mut packer = TextPacker::new(texts, config.batch_bytes, config.batch_texts);
         while let Some((batch, these)) = packer.next_batch()? {
             let bytes = batch.text.len();
-            let answer = with_store(&self.inner.sandbox.inner, label, bytes, |store| {
-                let instance = pre.instantiate(&mut *store)?;
-                instance
-                    .lethe_plugin_scrubber()
-                    .call_scan(&mut *store, batch, subject.as_ref())
-            })?;
+            let answer = with_store(
+                &self.inner.sandbox.inner,
+                &self.inner.digest,
+                bytes,
+                |store| {
+                    let instance = pre.instantiate(&mut *store)?;
+                    instance
+                        .lethe_plugin_scrubber()
+                        .call_scan(&mut *store, batch, subject.as_ref())
+                },
+            )?;
             output::spans(these, answer.map_err(refused)?, &mut out)?;
         }
         Ok(out)
@@ -137,16 +134,20 @@ impl Plugin {
             wanted: "field map",
         })?;
         let config = self.inner.sandbox.config();
-        let label = self.label();
         let mut out = Vec::with_capacity(items.len());
         let mut packer = ItemPacker::new(items, config.batch_bytes, config.batch_items);
         while let Some(batch) = packer.next_batch()? {
-            let answer = with_store(&self.inner.sandbox.inner, label, batch.weight(), |store| {
-                let instance = pre.instantiate(&mut *store)?;
-                instance
-                    .lethe_plugin_field_map()
-                    .call_classify(&mut *store, kind, &batch.items)
-            })?;
+            let answer = with_store(
+                &self.inner.sandbox.inner,
+                &self.inner.digest,
+                batch.weight(),
+                |store| {
+                    let instance = pre.instantiate(&mut *store)?;
+                    instance
+                        .lethe_plugin_field_map()
+                        .call_classify(&mut *store, kind, &batch.items)
+                },
+            )?;
             output::marks(batch, answer.map_err(refused)?, &mut out)?;
         }
         Ok(out)
@@ -160,7 +161,7 @@ impl Plugin {
         let pre = self.inner.field_map.as_ref().ok_or(CallError::WrongKind {
             wanted: "field map",
         })?;
-        let kinds = with_store(&self.inner.sandbox.inner, self.label(), 0, |store| {
+        let kinds = with_store(&self.inner.sandbox.inner, &self.inner.digest, 0, |store| {
             let instance = pre.instantiate(&mut *store)?;
             instance.lethe_plugin_field_map().call_kinds(&mut *store)
         })?;
@@ -181,8 +182,7 @@ impl Plugin {
     /// # Errors
     /// When instantiation fails.
     pub fn instantiate_only(&self) -> Result<(), CallError> {
-        let label = self.label();
-        with_store(&self.inner.sandbox.inner, label, 0, |store| {
+        with_store(&self.inner.sandbox.inner, &self.inner.digest, 0, |store| {
             if let Some(pre) = &self.inner.scrubber {
                 pre.instantiate(&mut *store)?;
             } else if let Some(pre) = &self.inner.field_map {
