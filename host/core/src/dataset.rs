@@ -107,6 +107,14 @@ impl DatasetFormat {
             None
         }
     }
+
+    /// The media type a rewritten object of this format is stored with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            DatasetFormat::Csv => "text/csv",
+            DatasetFormat::JsonLines => "application/x-ndjson",
+        }
+    }
 }
 
 /// What an erasure does to the dataset rows that concern a subject; a

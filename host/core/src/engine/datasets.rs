@@ -43,7 +43,7 @@ impl Engine {
                 .put_file(
                     &file.key,
                     rewritten.path(),
-                    content_type(format),
+                    format.content_type(),
                     PutCondition::Matches(meta.etag),
                 )
                 .await
@@ -111,12 +111,5 @@ impl Engine {
         })?;
         drop(input);
         Ok((meta, outcome, output))
-    }
-}
-
-fn content_type(format: DatasetFormat) -> &'static str {
-    match format {
-        DatasetFormat::Csv => "text/csv",
-        DatasetFormat::JsonLines => "application/x-ndjson",
     }
 }
