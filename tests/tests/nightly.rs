@@ -8,11 +8,12 @@ use lethe_core::tenant::{AutoRedact, Region, Settings};
 use lethe_e2e::engine::{Fixture, find_leftovers, operator_settings};
 use lethe_synth::Customer;
 
-/// Midnight in Paris starting the night of 21 Nov 2026.
+/// Midnight in the EU region's zone (Paris) starting the night of `day`
+/// Nov 2026.
 fn paris_midnight(day: i8) -> jiff::Timestamp {
     jiff::civil::date(2026, 11, day)
         .at(0, 0, 0, 0)
-        .in_tz("Europe/Paris")
+        .in_tz(Region::Eu.time_zone())
         .unwrap()
         .timestamp()
 }
